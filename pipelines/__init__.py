@@ -1,0 +1,1 @@
+"""Prefect flows and deployments around the `sld` library (which never imports Prefect)."""

@@ -1,0 +1,57 @@
+"""Prefect flows: one document on demand, and a drop folder on a schedule.
+
+The flows are thin. `sld.pipeline.digitise_file` holds the sequence of stages; here each stage
+runs as a Prefect task (retries, logs and timings per stage in the UI). Inputs are not cached:
+a page raster is large and each run must see the file as it is now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from sld.document import Document
+from sld.pipeline import digitise_file
+from sld.settings import Settings
+
+Result = TypeVar("Result")
+
+#: Stages worth retrying: the database may be briefly unreachable, a model server may time out.
+RETRIES = {"save": 2, "detect": 1, "read_text": 1}
+
+
+def run_as_task(stage: Callable[..., Result], /, *args: Any) -> Result:
+    """Run one stage as a Prefect task in the current flow run."""
+    name = stage.__name__
+    as_task = task(
+        stage,
+        name=name.replace("_", "-"),
+        cache_policy=NO_CACHE,
+        retries=RETRIES.get(name, 0),
+        retry_delay_seconds=5,
+    )
+    result: Result = as_task(*args)
+    return result
+
+
+@flow(name="digitise-document", log_prints=True)
+def digitise_document(
+    path: str, settings: dict[str, Any] | None = None
+) -> tuple[Document, Path]:
+    """Digitise one PDF or image into JSON and the database; returns the result and its JSON path."""
+    chosen = Settings(**(settings or {}))
+    digitised = digitise_file(Path(path), chosen, run_stage=run_as_task)
+    pages = digitised.document.pages
+    get_run_logger().info(
+        "%s: %d page(s), %d component(s), %d connection(s) -> %s",
+        path,
+        len(pages),
+        sum(len(page.components) for page in pages),
+        sum(len(page.connections) for page in pages),
+        digitised.json_path,
+    )
+    return digitised.document, digitised.json_path

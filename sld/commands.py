@@ -1,0 +1,251 @@
+"""What each `sld` sub-command does. `cli.py` parses; these functions run and print."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sld.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+console = Console()
+errors = Console(stderr=True)
+
+#: Suffixes `sld digitise FOLDER` picks up.
+INPUT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+
+EXAMPLE_QUERY = "SELECT type, count(*) AS n FROM components GROUP BY type ORDER BY n DESC, type"
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    seconds: float
+    pages: int = 0
+    components: Counter[str] | None = None
+    texts: int = 0
+    linked: int = 0
+    connections: int = 0
+    json_path: Path | None = None
+    error: str | None = None
+
+
+def expand_inputs(paths: list[Path]) -> list[Path]:
+    """Files as given, folders as the drawings inside them (sorted); order kept, no repeats."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
+            )
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _engine(choice: str) -> str:
+    if choice == "auto":
+        return "prefect" if os.environ.get("PREFECT_API_URL") else "local"
+    return choice
+
+
+def _digitise_one(path: Path, settings: Settings, engine: str, progress: Progress) -> FileOutcome:
+    from sld.raster import InputError
+
+    started = time.perf_counter()
+    task = progress.add_task(path.name, total=None)
+
+    def on_page(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    try:
+        if engine == "prefect":
+            from pipelines.flows import digitise_document
+
+            document, json_path = digitise_document(
+                path=str(path), settings=settings.model_dump(mode="json")
+            )
+        else:
+            from sld.pipeline import digitise_file
+
+            digitised = digitise_file(path, settings, on_page=on_page)
+            document, json_path = digitised.document, digitised.json_path
+    except InputError as error:
+        return FileOutcome(path, time.perf_counter() - started, error=str(error))
+    except Exception as error:  # one bad input never stops the others; the log has the trace
+        log.exception("digitising %s failed", path)
+        return FileOutcome(
+            path, time.perf_counter() - started, error=f"{path}: {type(error).__name__}: {error}"
+        )
+    finally:
+        progress.remove_task(task)
+    pages = document.pages
+    return FileOutcome(
+        path=path,
+        seconds=time.perf_counter() - started,
+        pages=len(pages),
+        components=Counter(c.type for p in pages for c in p.components),
+        texts=sum(len(p.texts) for p in pages),
+        linked=sum(1 for p in pages for t in p.texts if t.component_id),
+        connections=sum(len(p.connections) for p in pages),
+        json_path=json_path,
+    )
+
+
+def _summary(outcomes: list[FileOutcome], settings: Settings) -> Table:
+    table = Table(title=f"Digitised into {settings.database_url}", title_justify="left")
+    for column in ("file", "pages", "components", "texts (linked)", "connections", "seconds"):
+        table.add_column(column, justify="right" if column != "file" else "left")
+    table.add_column("result", justify="left")
+    for outcome in outcomes:
+        if outcome.error:
+            table.add_row(outcome.path.name, "", "", "", "", f"{outcome.seconds:.2f}", "[red]failed")
+            continue
+        kinds = ", ".join(f"{n} {t}" for t, n in sorted((outcome.components or Counter()).items()))
+        table.add_row(
+            outcome.path.name,
+            str(outcome.pages),
+            f"{sum((outcome.components or Counter()).values())}" + (f" ({kinds})" if kinds else ""),
+            f"{outcome.texts} ({outcome.linked})",
+            str(outcome.connections),
+            f"{outcome.seconds:.2f}",
+            str(outcome.json_path),
+        )
+    return table
+
+
+def run_digitise(paths: list[Path], settings: Settings, engine: str = "auto") -> list[FileOutcome]:
+    """Digitise files one after another with a progress bar; failures are collected, not raised."""
+    inputs = expand_inputs(paths)
+    chosen = _engine(engine)
+    outcomes: list[FileOutcome] = []
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=errors, transient=True) as progress:
+        overall = progress.add_task(f"{len(inputs)} file(s)", total=len(inputs))
+        for path in inputs:
+            outcome = _digitise_one(path, settings, chosen, progress)
+            if outcome.error:
+                errors.print(f"[red]error[/red] {outcome.error}")
+            outcomes.append(outcome)
+            progress.advance(overall)
+    return outcomes
+
+
+def digitise(args: argparse.Namespace) -> int:
+    settings = load_settings(
+        database_url=args.database_url,
+        detector=args.detector,
+        ocr=args.ocr,
+        dpi=args.dpi,
+        output_dir=args.output_dir,
+    )
+    outcomes = run_digitise(args.paths, settings, args.engine)
+    console.print(_summary(outcomes, settings))
+    failed = sum(1 for outcome in outcomes if outcome.error)
+    if failed:
+        errors.print(f"[red]{failed} of {len(outcomes)} file(s) failed[/red]")
+    return 1 if failed or not outcomes else 0
+
+
+def print_query(database_url: str, sql: str) -> None:
+    import pandas as pd
+    from sqlalchemy import text
+
+    from sld.store.database import open_database
+
+    engine = open_database(database_url)
+    try:
+        with engine.connect() as connection:
+            frame = pd.read_sql(text(sql), connection)
+    finally:
+        engine.dispose()
+    table = Table(title=sql, title_justify="left")
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console.print(table)
+
+
+def query(args: argparse.Namespace) -> int:
+    settings = load_settings(database_url=args.database_url)
+    print_query(settings.database_url, args.sql)
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Generate one sample sheet, digitise it, show the components and answer a SQL query."""
+    from sld.synth import generate_set
+
+    console.print(f"[bold]1.[/bold] Generating a sample single-line diagram in {args.sample_dir}/")
+    pdf = generate_set(args.sample_dir, count=1, seed=args.seed, scans=False)[0]
+    console.print(f"[bold]2.[/bold] Digitising {pdf} into {args.database_url} and {args.output_dir}/")
+    settings = load_settings(database_url=args.database_url, output_dir=args.output_dir)
+    outcomes = run_digitise([pdf], settings, engine="local")
+    console.print(_summary(outcomes, settings))
+    if outcomes[0].error:
+        return 1
+    from sld.document import Document
+
+    document = Document.read(outcomes[0].json_path or Path())
+    table = Table(title="Components found", title_justify="left")
+    for column in ("id", "type", "name", "ratings", "score"):
+        table.add_column(column)
+    for component in document.pages[0].components:
+        ratings = ", ".join(f"{k}={v}" for k, v in component.ratings.model_dump().items())
+        table.add_row(
+            component.id, component.type, component.name or "", ratings, f"{component.score:.2f}"
+        )
+    console.print(table)
+    console.print("[bold]3.[/bold] Asking the database with SQL:")
+    print_query(args.database_url, EXAMPLE_QUERY)
+    console.print(f'Try your own: sld query "SELECT name, power_kva FROM components '
+                  f'WHERE power_kva > 100" --db {args.database_url}')
+    return 0
+
+
+def synth(args: argparse.Namespace) -> int:
+    from sld.synth import generate_set
+
+    started = time.perf_counter()
+    written = generate_set(
+        args.out, args.count, args.seed, style=args.style, scans=not args.no_scans, pages=args.pages
+    )
+    seconds = time.perf_counter() - started
+    console.print(f"wrote {len(written)} drawing(s) with ground truth to {args.out} in {seconds:.1f} s")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from sld.evaluate import evaluate_folders, format_report
+
+    report = evaluate_folders(args.gt, args.pred)
+    console.print(format_report(report), highlight=False)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    from sld.store.database import write_schemas
+
+    write_schemas(args.out)
+    console.print(f"wrote {args.out}/document.schema.json and {args.out}/database.sql")
+    return 0

@@ -1,0 +1,85 @@
+"""Digitising one file: the stages of `sld/stages.py` in order, page by page.
+
+The sequence is written once, here. How each stage is executed is the caller's choice through
+`run_stage`: the CLI calls the functions directly (no server, fast start); the Prefect flow in
+`pipelines/flows.py` passes a runner that executes each stage as a Prefect task, so the same
+sequence shows up as task runs with retries and logs in the Prefect UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import networkx as nx
+
+from sld import stages
+from sld.document import Document, Source
+from sld.raster import SourceFile, open_source
+from sld.settings import Settings
+
+Result = TypeVar("Result")
+
+
+class StageRunner(Protocol):
+    """Executes one stage function with its arguments and returns what it returns."""
+
+    def __call__(self, stage: Callable[..., Result], /, *args: Any) -> Result: ...
+
+
+def run_directly(stage: Callable[..., Result], /, *args: Any) -> Result:
+    """The plain runner: call the stage in this process."""
+    return stage(*args)
+
+
+@dataclass(frozen=True)
+class Digitised:
+    """What digitising a file gives: the result document and one graph per page."""
+
+    document: Document
+    graphs: list[nx.Graph]
+    json_path: Path
+
+
+def result_path(source_path: Path, output_dir: Path) -> Path:
+    """Where the JSON result of a file goes: `x/plant.pdf` -> `OUTPUT_DIR/plant.json`."""
+    return output_dir / f"{source_path.stem}.json"
+
+
+def digitise_file(
+    path: Path,
+    settings: Settings,
+    run_stage: StageRunner = run_directly,
+    on_page: Callable[[int, int], None] | None = None,
+) -> Digitised:
+    """Digitise every page of `path`, save the result (JSON and database) and return it.
+
+    `on_page(done, total)` is called after each page, for progress displays. Problems with the
+    input raise `InputError` naming the file and page; nothing is saved for a failed file.
+    """
+    source: SourceFile = open_source(path)
+    pages = []
+    graphs = []
+    for index in range(source.page_count):
+        page = run_stage(stages.rasterise, source, index, settings)
+        texts = run_stage(stages.read_text, page, settings)
+        per_tile = run_stage(stages.detect, page, texts, settings)
+        symbols = run_stage(stages.merge, per_tile, settings)
+        ids = stages.component_ids(page.index, symbols)
+        conductors = run_stage(stages.trace_conductors, page, symbols, texts)
+        links = run_stage(stages.link, page, symbols, texts, conductors)
+        graph = run_stage(stages.build_graph, page, symbols, ids, texts, links, conductors)
+        pages.append(stages.assemble_page(page, symbols, ids, texts, links, graph))
+        graphs.append(graph)
+        if on_page is not None:
+            on_page(index + 1, source.page_count)
+
+    document = Document(
+        source=Source(path=str(path), sha256=source.sha256, page_count=source.page_count),
+        pages=pages,
+    )
+    json_path = result_path(path, settings.output_dir)
+    run_stage(stages.save, document, graphs, settings, json_path)
+    return Digitised(document=document, graphs=graphs, json_path=json_path)

@@ -1,0 +1,204 @@
+"""The stages of digitising one page, as plain functions over typed values.
+
+Each stage is a unit that Prefect can wrap as a task (see `pipelines/`), and that the library
+and its tests call directly. Backends (detector, text reader) are created once per process per
+configuration and reused across pages and files.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from sld import graph as page_graph
+from sld import linking, wiring
+from sld.detect import SymbolDetector, create_detector
+from sld.detections import Detections
+from sld.document import Component, Document, Page, Text
+from sld.merge import merge_tile_detections
+from sld.ocr import TextReader, create_text_reader
+from sld.page import PageImage
+from sld.raster import SourceFile, load_page
+from sld.ratings import combine_ratings, parse_designation, parse_ratings
+from sld.settings import Settings
+from sld.store.database import open_database, save_document
+from sld.tiling import Tile, make_tiles, tile_detections_to_points
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _detector(settings_json: str) -> SymbolDetector:
+    return create_detector(Settings.model_validate_json(settings_json))
+
+
+@cache
+def _text_reader(settings_json: str) -> TextReader:
+    return create_text_reader(Settings.model_validate_json(settings_json))
+
+
+def detector_for(settings: Settings) -> SymbolDetector:
+    """The detector these settings choose, created on first use and then reused."""
+    return _detector(settings.model_dump_json())
+
+
+def text_reader_for(settings: Settings) -> TextReader:
+    """The text reader these settings choose, created on first use and then reused."""
+    return _text_reader(settings.model_dump_json())
+
+
+# --- the stages ------------------------------------------------------------------------------
+
+
+def rasterise(source: SourceFile, index: int, settings: Settings) -> PageImage:
+    """The page as a grey raster, with its text layer and vector geometry where the PDF has them."""
+    return load_page(source, index, settings)
+
+
+def read_text(page: PageImage, settings: Settings) -> Detections:
+    """Text lines of the page in points (label = text)."""
+    return text_reader_for(settings).read(page)
+
+
+@dataclass(frozen=True)
+class TileDetections:
+    """What the detector found on each tile, already mapped to page points."""
+
+    per_tile: list[tuple[Detections, tuple[float, float, float, float]]]
+
+
+def detect(page: PageImage, texts: Detections, settings: Settings) -> TileDetections:
+    """Run the symbol detector on the page's inked tiles; boxes come back in page points."""
+    tiles = make_tiles(page, settings.tile_size, settings.tile_overlap, texts.boxes)
+    inked: list[Tile] = [tile for tile in tiles if tile.has_ink]
+    found = detector_for(settings).detect(inked) if inked else []
+    per_tile = []
+    for tile, detections in zip(inked, found, strict=True):
+        tile_box = (
+            tile.x0 / page.scale,
+            tile.y0 / page.scale,
+            (tile.x0 + tile.width) / page.scale,
+            (tile.y0 + tile.height) / page.scale,
+        )
+        per_tile.append((tile_detections_to_points(detections, tile, page), tile_box))
+    return TileDetections(per_tile=per_tile)
+
+
+def merge(found: TileDetections, settings: Settings) -> Detections:
+    """One box per symbol: NMS across tiles and removal of fragments cut by tile borders."""
+    return merge_tile_detections(
+        found.per_tile, iou=settings.nms_iou, containment=settings.partial_containment
+    )
+
+
+def trace_conductors(page: PageImage, symbols: Detections, texts: Detections) -> wiring.Conductors:
+    """The wires and buses of the page (vector strokes, or lines found in the raster)."""
+    return wiring.extract_conductors(page, symbols, texts)
+
+
+def link(
+    page: PageImage, symbols: Detections, texts: Detections, conductors: wiring.Conductors
+) -> list[int | None]:
+    """For each text line, the index of the symbol it labels (None: labels no component)."""
+    return linking.link_texts(page, symbols, texts, conductors)
+
+
+def build_graph(
+    page: PageImage,
+    symbols: Detections,
+    component_ids: list[str],
+    texts: Detections,
+    links: list[int | None],
+    conductors: wiring.Conductors,
+) -> nx.Graph:
+    """The page's connectivity graph: components, buses, junctions and off-page terminals."""
+    return page_graph.build_page_graph(page, symbols, component_ids, texts, links, conductors)
+
+
+def save(document: Document, graphs: list[nx.Graph], settings: Settings, json_path: Path) -> None:
+    """Write the JSON result, then replace the document's rows in the database (one transaction)."""
+    document.write(json_path)
+    engine = open_database(settings.database_url)
+    try:
+        save_document(engine, document, graphs, detector=settings.detector, ocr=settings.ocr)
+    finally:
+        engine.dispose()
+
+
+# --- assembling the result --------------------------------------------------------------------
+
+
+def _reading_order(boxes: np.ndarray) -> list[int]:
+    """Indices sorted top to bottom, then left to right, so ids are stable across runs."""
+    return sorted(range(len(boxes)), key=lambda i: (round(float(boxes[i][1]), 1), float(boxes[i][0])))
+
+
+def component_ids(page_index: int, symbols: Detections) -> list[str]:
+    """The result id of each symbol ("p0-c3"), numbered in reading order."""
+    ids = [""] * len(symbols)
+    for number, index in enumerate(_reading_order(symbols.boxes)):
+        ids[index] = f"p{page_index}-c{number}"
+    return ids
+
+
+def _box(values: np.ndarray) -> tuple[float, float, float, float]:
+    return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
+
+
+def assemble_page(
+    page: PageImage,
+    symbols: Detections,
+    ids: list[str],
+    texts: Detections,
+    links: list[int | None],
+    graph: nx.Graph,
+) -> Page:
+    """The result `Page`: components named and rated from their linked label lines."""
+    text_order = _reading_order(texts.boxes)
+    labels_of: dict[int, list[str]] = {index: [] for index in range(len(symbols))}
+    for text_index in text_order:
+        target = links[text_index]
+        if target is not None:
+            labels_of[target].append(str(texts.labels[text_index]))
+
+    components = []
+    for index in _reading_order(symbols.boxes):
+        lines = labels_of[index]
+        names = [name for name in map(parse_designation, lines) if name]
+        components.append(
+            Component(
+                id=ids[index],
+                type=str(symbols.labels[index]),
+                bbox=_box(symbols.boxes[index]),
+                score=float(np.clip(symbols.scores[index], 0.0, 1.0)),
+                name=names[0] if names else None,
+                ratings=combine_ratings(parse_ratings(line) for line in lines),
+            )
+        )
+
+    result_texts = []
+    for number, index in enumerate(text_order):
+        target = links[index]
+        result_texts.append(
+            Text(
+                id=f"p{page.index}-t{number}",
+                text=str(texts.labels[index]),
+                bbox=_box(texts.boxes[index]),
+                score=float(np.clip(texts.scores[index], 0.0, 1.0)),
+                component_id=None if target is None else ids[target],
+            )
+        )
+
+    return Page(
+        index=page.index,
+        width=page.width_pt,
+        height=page.height_pt,
+        components=components,
+        texts=result_texts,
+        connections=page_graph.component_connections(graph),
+    )
