@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.postgres_server import find_server_binaries, private_server
 
@@ -19,7 +20,10 @@ def postgres_url() -> Iterator[str]:
     """
     given = os.environ.get("SLD_TEST_POSTGRES_URL")
     if given:
-        yield given
+        url = make_url(given)
+        if url.drivername in ("postgresql", "postgres"):
+            url = url.set(drivername="postgresql+psycopg")
+        yield url.render_as_string(hide_password=False)
         return
     bin_dir = find_server_binaries()
     if bin_dir is None:

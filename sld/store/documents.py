@@ -77,8 +77,10 @@ def save_document(
         document_id = row.id
         for table, table_rows in rows.items():
             if table_rows:
+                # render_nulls: one INSERT for all rows, not one per pattern of unknown ratings.
                 session.execute(
-                    insert(table), [{**r, "document_id": document_id} for r in table_rows]
+                    insert(table).execution_options(render_nulls=True),
+                    [{**r, "document_id": document_id} for r in table_rows],
                 )
     return document_id
 
