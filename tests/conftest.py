@@ -20,10 +20,10 @@ def postgres_url() -> Iterator[str]:
     """
     given = os.environ.get("SLD_TEST_POSTGRES_URL")
     if given:
-        url = make_url(given)
-        if url.drivername in ("postgresql", "postgres"):
-            url = url.set(drivername="postgresql+psycopg")
-        yield url.render_as_string(hide_password=False)
+        given_url = make_url(given)
+        if given_url.drivername in ("postgresql", "postgres"):
+            given_url = given_url.set(drivername="postgresql+psycopg")
+        yield given_url.render_as_string(hide_password=False)
         return
     bin_dir = find_server_binaries()
     if bin_dir is None:
@@ -34,5 +34,5 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("SLD_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"SLD_REQUIRE_POSTGRES=1 but {message}")
         pytest.skip(message)
-    with private_server(bin_dir) as url:
-        yield url
+    with private_server(bin_dir) as server_url:
+        yield server_url

@@ -42,6 +42,7 @@ def node_rows(
                 raise ValueError(
                     f"{where}: {axis} must be a number (points), got {data.get(axis)!r}"
                 )
+        _check_text(data, "label", where)
         component_id = data.get("component_id")
         if kind == "component" and component_id is None:
             raise ValueError(f"{where}: a component node needs its component_id")
@@ -67,6 +68,7 @@ def edge_rows(graph: nx.Graph, page_index: int) -> list[dict[str, Any]]:
     rows = []
     for source, target, data in graph.edges(data=True):
         where = f"page {page_index}, graph edge {source!r}-{target!r}"
+        _check_text(data, "kind", where)
         rows.append(
             {
                 "page_index": page_index,
@@ -77,6 +79,11 @@ def edge_rows(graph: nx.Graph, page_index: int) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _check_text(data: dict[str, Any], key: str, where: str) -> None:
+    if not isinstance(data.get(key), str | None):
+        raise ValueError(f"{where}: {key} must be text, got {data[key]!r}")
 
 
 def _other_attributes(
