@@ -508,3 +508,11 @@ def test_unreachable_server_names_the_url_without_its_password(scheme: str) -> N
     assert "s3cret-pw" not in message
     assert "postgresql+psycopg://sld:***@127.0.0.1:" in message
     assert "/results" in message
+
+
+def test_sqlite_file_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "drawing.pdf").write_bytes(b"%PDF-1.7")
+    url = f"sqlite:///{tmp_path / 'drawing.pdf' / 'sld.db'}"
+
+    with pytest.raises(DatabaseUnavailableError, match="cannot open the database at sqlite:///"):
+        open_database(url)

@@ -49,16 +49,16 @@ def open_database(url: str) -> Engine:
     database_url = database_url.set(
         drivername=_POSTGRES_DRIVERS.get(database_url.drivername, database_url.drivername)
     )
-    if database_url.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(database_url)
-    else:
-        engine = create_engine(database_url, pool_pre_ping=True)
     try:
+        if database_url.get_backend_name() == "sqlite":
+            engine = _sqlite_engine(database_url)
+        else:
+            engine = _server_engine(database_url)
         connection = engine.connect()
-    except DBAPIError as error:
-        engine.dispose()
+    except (DBAPIError, OSError) as error:
+        reason = error.orig if isinstance(error, DBAPIError) else error
         raise DatabaseUnavailableError(
-            f"cannot open the database at {shown_url(database_url)}: {error.orig}"
+            f"cannot open the database at {shown_url(database_url)}: {reason}"
         ) from error
     try:
         with connection, connection.begin():
@@ -77,6 +77,12 @@ def _sqlite_engine(url: URL) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
+
+
+def _server_engine(url: URL) -> Engine:
+    # A server behind a firewall that drops packets would otherwise hang for minutes.
+    timeout = {} if "connect_timeout" in url.query else {"connect_timeout": 10}
+    return create_engine(url, pool_pre_ping=True, connect_args=timeout)
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
