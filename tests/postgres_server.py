@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-
 #: Where Debian and Ubuntu put the server binaries (they are not on PATH there).
 DEBIAN_BIN_DIRS = "/usr/lib/postgresql/*/bin"
 
@@ -78,6 +76,8 @@ def private_server(bin_dir: Path) -> Iterator[str]:
         )
         port = _start(run_as, bin_dir, data, root)
         started = True
+        import psycopg  # here, so that conftest imports without the `postgres` extra
+
         with psycopg.connect(
             host="127.0.0.1", port=port, user=SUPERUSER, dbname="postgres", autocommit=True
         ) as connection:
