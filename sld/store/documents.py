@@ -1,0 +1,289 @@
+"""Saving a document result (and its graphs) as rows, and reading it back exactly.
+
+A save is one transaction: the rows of any earlier result for the same file (same path or same
+sha256) are deleted and the new ones written, so digitising a file again replaces its rows and a
+failure halfway leaves the earlier result as it was. The document keeps its id across re-saves.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import networkx as nx
+from sqlalchemy import Engine, delete, insert, or_, select
+from sqlalchemy.orm import Session
+
+from sld.document import Component, Document, Page, Ratings, Text
+from sld.store.database import shown_url
+from sld.store.graphs import edge_rows, graph_from_rows, node_rows
+from sld.store.tables import (
+    Base,
+    ComponentRow,
+    ConnectionRow,
+    DocumentRow,
+    GraphEdgeRow,
+    GraphNodeRow,
+    OnPage,
+    PageRow,
+    TextRow,
+)
+
+#: A stored document is found by its id or by its source path as given when it was saved.
+DocumentKey = int | str
+
+_Row = TypeVar("_Row", bound=OnPage)
+
+
+class DocumentNotFoundError(LookupError):
+    """No stored document has the id or path asked for."""
+
+
+def save_document(
+    engine: Engine,
+    document: Document,
+    graphs: Sequence[nx.Graph] = (),
+    *,
+    detector: str | None,
+    ocr: str | None,
+) -> int:
+    """Store `document` (and one connectivity graph per page, in page order); return its id.
+
+    `detector` and `ocr` name the backends that produced the result. Any stored result of the same
+    file, by path or by sha256, is replaced in the same transaction.
+    """
+    rows = _page_rows(document, graphs)  # everything is checked before the first write
+    source = document.source
+    with Session(engine) as session, session.begin():
+        earlier = session.scalars(
+            select(DocumentRow.id)
+            .where(or_(DocumentRow.path == source.path, DocumentRow.sha256 == source.sha256))
+            .order_by(DocumentRow.id)
+        ).all()
+        if earlier:
+            session.execute(delete(DocumentRow).where(DocumentRow.id.in_(earlier)))
+        row = DocumentRow(
+            id=earlier[0] if earlier else None,
+            path=source.path,
+            sha256=source.sha256,
+            page_count=source.page_count,
+            schema_version=document.schema_version,
+            detector=detector,
+            ocr=ocr,
+        )
+        session.add(row)
+        session.flush()
+        document_id = row.id
+        for table, table_rows in rows.items():
+            if table_rows:
+                # render_nulls: one INSERT for all rows, not one per pattern of unknown ratings.
+                session.execute(
+                    insert(table).execution_options(render_nulls=True),
+                    [{**r, "document_id": document_id} for r in table_rows],
+                )
+    return document_id
+
+
+def load_document(engine: Engine, key: DocumentKey) -> Document:
+    """The stored document with id `key` (int) or source path `key` (str), exactly as saved."""
+    with Session(engine) as session:
+        row = _find(session, engine, key)
+        components = _by_page(session, ComponentRow, row.id)
+        texts = _by_page(session, TextRow, row.id)
+        connections = _by_page(session, ConnectionRow, row.id)
+        pages = [
+            Page(
+                index=page.page_index,
+                width=page.width,
+                height=page.height,
+                components=[_component(c) for c in components[page.page_index]],
+                texts=[_text(t) for t in texts[page.page_index]],
+                connections=[
+                    (k.component_a_id, k.component_b_id) for k in connections[page.page_index]
+                ],
+            )
+            for page in _pages(session, row.id)
+        ]
+        return Document.model_validate(
+            {
+                "schema_version": row.schema_version,
+                "source": {"path": row.path, "sha256": row.sha256, "page_count": row.page_count},
+                "pages": pages,
+            }
+        )
+
+
+def load_graphs(engine: Engine, key: DocumentKey) -> list[nx.Graph]:
+    """The connectivity graphs of the stored document `key`, one per page in page order (empty
+    where none was saved); each has `graph.graph["page_index"]`."""
+    with Session(engine) as session:
+        row = _find(session, engine, key)
+        nodes = _by_page(session, GraphNodeRow, row.id)
+        edges = _by_page(session, GraphEdgeRow, row.id)
+        return [
+            graph_from_rows(page.page_index, nodes[page.page_index], edges[page.page_index])
+            for page in _pages(session, row.id)
+        ]
+
+
+def _page_rows(
+    document: Document, graphs: Sequence[nx.Graph]
+) -> dict[type[Base], list[dict[str, Any]]]:
+    """The rows of every page-level table, parents first so each foreign key finds its row;
+    ValueError with a clear message for what the database's constraints would reject."""
+    _check_references(document)
+    where = document.source.path
+    if graphs and len(graphs) != len(document.pages):
+        raise ValueError(
+            f"{where}: {len(graphs)} graphs for {len(document.pages)} pages; "
+            "give one graph per page, in page order, or none"
+        )
+    component_ids = {c.id for page in document.pages for c in page.components}
+    rows: dict[type[Base], list[dict[str, Any]]] = {
+        table: []
+        for table in (PageRow, ComponentRow, TextRow, ConnectionRow, GraphNodeRow, GraphEdgeRow)
+    }
+    for page in document.pages:
+        rows[PageRow].append({"page_index": page.index, "width": page.width, "height": page.height})
+        rows[ComponentRow] += [_component_row(page.index, c) for c in page.components]
+        rows[TextRow] += [_text_row(page.index, t) for t in page.texts]
+        rows[ConnectionRow] += [
+            {"page_index": page.index, "component_a_id": a, "component_b_id": b}
+            for a, b in page.connections
+        ]
+    for page, graph in zip(document.pages, graphs, strict=False):
+        if graph.graph.get("page_index", page.index) != page.index:
+            raise ValueError(
+                f"{where}: the graph of page {graph.graph['page_index']} is given in the place "
+                f"of page {page.index}"
+            )
+        rows[GraphNodeRow] += node_rows(graph, page.index, component_ids)
+        rows[GraphEdgeRow] += edge_rows(graph, page.index)
+    return rows
+
+
+def _check_references(document: Document) -> None:
+    """Ids are unique in the document, and every link names a component that is in it."""
+    where = document.source.path
+    page_indexes = [page.index for page in document.pages]
+    components = [c.id for page in document.pages for c in page.components]
+    texts = [t.id for page in document.pages for t in page.texts]
+    for what, ids in (
+        ("page index", page_indexes),
+        ("component id", components),
+        ("text id", texts),
+    ):
+        repeated = sorted(str(i) for i, count in Counter[int | str](ids).items() if count > 1)
+        if repeated:
+            raise ValueError(f"{where}: repeated {what}: {', '.join(repeated)}")
+    known = set(components)
+    for page in document.pages:
+        for text in page.texts:
+            if text.component_id is not None and text.component_id not in known:
+                raise ValueError(
+                    f"{where}, page {page.index}: text {text.id} links to component "
+                    f"{text.component_id}, which is not in the document"
+                )
+        for pair in page.connections:
+            for component_id in pair:
+                if component_id not in known:
+                    raise ValueError(
+                        f"{where}, page {page.index}: connection {list(pair)} names component "
+                        f"{component_id}, which is not in the document"
+                    )
+
+
+def _component_row(page_index: int, component: Component) -> dict[str, Any]:
+    ratings = component.ratings
+    voltages = ratings.voltage_v or []
+    x0, y0, x1, y1 = component.bbox
+    return {
+        "page_index": page_index,
+        "component_id": component.id,
+        "type": component.type,
+        "x0": x0,
+        "y0": y0,
+        "x1": x1,
+        "y1": y1,
+        "score": component.score,
+        "name": component.name,
+        "voltage_primary_v": voltages[0] if voltages else None,
+        "voltage_secondary_v": voltages[1] if len(voltages) > 1 else None,
+        "current_a": ratings.current_a,
+        "power_kva": ratings.power_kva,
+        "power_kw": ratings.power_kw,
+        "power_hp": ratings.power_hp,
+        "impedance_pct": ratings.impedance_pct,
+        "frequency_hz": ratings.frequency_hz,
+        "poles": ratings.poles,
+        "phases": ratings.phases,
+        "ratings": ratings.model_dump(),
+    }
+
+
+def _text_row(page_index: int, text: Text) -> dict[str, Any]:
+    x0, y0, x1, y1 = text.bbox
+    return {
+        "page_index": page_index,
+        "text_id": text.id,
+        "text": text.text,
+        "x0": x0,
+        "y0": y0,
+        "x1": x1,
+        "y1": y1,
+        "score": text.score,
+        "component_id": text.component_id,
+    }
+
+
+def _component(row: ComponentRow) -> Component:
+    return Component(
+        id=row.component_id,
+        type=row.type,
+        bbox=(row.x0, row.y0, row.x1, row.y1),
+        score=row.score,
+        name=row.name,
+        ratings=Ratings.model_validate(row.ratings),
+    )
+
+
+def _text(row: TextRow) -> Text:
+    return Text(
+        id=row.text_id,
+        text=row.text,
+        bbox=(row.x0, row.y0, row.x1, row.y1),
+        score=row.score,
+        component_id=row.component_id,
+    )
+
+
+def _find(session: Session, engine: Engine, key: DocumentKey) -> DocumentRow:
+    if isinstance(key, int):
+        row = session.get(DocumentRow, key)
+        what = f"id {key}"
+    else:
+        row = session.scalars(select(DocumentRow).where(DocumentRow.path == key)).one_or_none()
+        what = f"path {key!r}"
+    if row is None:
+        raise DocumentNotFoundError(
+            f"no document with {what} in the database at {shown_url(engine)}"
+        )
+    return row
+
+
+def _pages(session: Session, document_id: int) -> Sequence[PageRow]:
+    return session.scalars(
+        select(PageRow).where(PageRow.document_id == document_id).order_by(PageRow.id)
+    ).all()
+
+
+def _by_page(session: Session, table: type[_Row], document_id: int) -> dict[int, list[_Row]]:
+    """The document's rows of `table`, grouped by page index, each group in the order saved."""
+    rows = session.scalars(
+        select(table).where(table.document_id == document_id).order_by(table.id)
+    ).all()
+    grouped: dict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row.page_index].append(row)
+    return grouped

@@ -1,0 +1,38 @@
+"""Shared fixtures. The PostgreSQL server's workings live in tests/postgres_server.py."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.postgres_server import find_server_binaries, private_server
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database that the tests may fill and wipe, as a `postgresql+psycopg://` URL.
+
+    `SLD_TEST_POSTGRES_URL` when set; else a private server started for this session from the
+    installed binaries. Without them the tests skip, or fail when `SLD_REQUIRE_POSTGRES=1` (CI).
+    """
+    given = os.environ.get("SLD_TEST_POSTGRES_URL")
+    if given:
+        given_url = make_url(given)
+        if given_url.drivername in ("postgresql", "postgres"):
+            given_url = given_url.set(drivername="postgresql+psycopg")
+        yield given_url.render_as_string(hide_password=False)
+        return
+    bin_dir = find_server_binaries()
+    if bin_dir is None:
+        message = (
+            "no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/*/bin or on "
+            "PATH: install Debian's `postgresql` package, or set SLD_TEST_POSTGRES_URL"
+        )
+        if os.environ.get("SLD_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"SLD_REQUIRE_POSTGRES=1 but {message}")
+        pytest.skip(message)
+    with private_server(bin_dir) as server_url:
+        yield server_url
