@@ -165,7 +165,7 @@ def print_query(database_url: str, sql: str) -> None:
     import pandas as pd
     from sqlalchemy import text
 
-    from sld.store.database import open_database
+    from sld.store import open_database
 
     engine = open_database(database_url)
     try:
@@ -244,7 +244,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
 
 def schema(args: argparse.Namespace) -> int:
-    from sld.store.database import write_schemas
+    from sld.store import write_schemas
 
     write_schemas(args.out)
     console.print(f"wrote {args.out}/document.schema.json and {args.out}/database.sql")

@@ -48,7 +48,7 @@ def build_page_graph(
     conductors: Conductors,
 ) -> nx.Graph:
     """Components joined through the conductor nets their boxes touch."""
-    graph = nx.Graph(page=page.index)
+    graph = nx.Graph(page_index=page.index)
     for index, (box, _, label) in enumerate(symbols):
         graph.add_node(
             component_ids[index],

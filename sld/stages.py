@@ -26,7 +26,7 @@ from sld.page import PageImage
 from sld.raster import SourceFile, load_page
 from sld.ratings import combine_ratings, parse_designation, parse_ratings
 from sld.settings import Settings
-from sld.store.database import open_database, save_document
+from sld.store import open_database, save_document
 from sld.tiling import Tile, make_tiles, tile_detections_to_points
 
 log = logging.getLogger(__name__)
