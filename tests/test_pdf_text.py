@@ -202,3 +202,35 @@ def test_lines_read_from_a_written_pdf_match_what_was_written(tmp_path: Path) ->
     page = load_page(open_source(path), 0, Settings(dpi=72))
     lines = create_text_reader(Settings(ocr="pdf-text")).read(page)
     assert sorted(lines.labels) == sorted(written)
+
+
+def test_a_sheet_full_of_labels_reads_back_exactly(tmp_path: Path) -> None:
+    # 15 columns x 25 rows of two-line labels; every third column is written upwards, on
+    # every other row (an upright label is longer than a row is high).
+    path = tmp_path / "schedule.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=(1190.55, 841.89))
+    sheet.setFont("Helvetica", 7)
+    written: list[str] = []
+    for column in range(15):
+        for row in range(25):
+            number = column * 25 + row
+            name, rating = f"CB-{number}", f"{100 + number}AF/80AT 480V"
+            x, y = 30 + 76 * column, 20 + 32 * row
+            if column % 3 == 2:
+                if row % 2:
+                    continue
+                sheet.saveState()
+                sheet.translate(x + 30, y)
+                sheet.rotate(90)
+                sheet.drawString(0, 0, name)
+                sheet.drawString(0, -8, rating)
+                sheet.restoreState()
+            else:
+                sheet.drawString(x, y + 8, name)
+                sheet.drawString(x, y, rating)
+            written += [name, rating]
+    sheet.showPage()
+    sheet.save()
+    page = load_page(open_source(path), 0, Settings(dpi=36))
+    lines = create_text_reader(Settings(ocr="pdf-text")).read(page)
+    assert sorted(lines.labels) == sorted(written)
