@@ -31,8 +31,10 @@ PDFIUM_LOCK = threading.RLock()
 #: A box as pdfium gives it: left, bottom, right, top in PDF user space.
 PdfBox = tuple[float, float, float, float]
 
-#: An image object covering at least this share of the page makes it a scan: no vector layer.
+#: A page is a scan (no vector layer) when an image covers at least this share of it and it
+#: has fewer stroked segments than a drawing would (a frame or title block drawn over a scan).
 SCAN_COVERAGE = 0.5
+SCAN_MAX_SEGMENTS = 200
 
 #: Paint this light (all of R, G and B at or above it) is paper colour: masks, not drawing.
 PAPER_LEVEL = 250
@@ -129,10 +131,11 @@ def read_words(page: pypdfium2.PdfPage, to_display: FloatArray, rotation: int) -
         count = pdfium_c.FPDFText_CountChars(handle)
         if count <= 0:
             return ()
-        text = textpage.get_text_range(0, count)
-        if len(text) != count:  # characters beyond 16 bits came back as surrogate pairs
-            codes = (pdfium_c.FPDFText_GetUnicode(handle, index) for index in range(count))
-            text = "".join(_character(code) for code in codes)
+        # One code per character index; pdfium's text extraction can drop or insert characters
+        # relative to the index, which would misalign text and boxes.
+        text = "".join(
+            _character(pdfium_c.FPDFText_GetUnicode(handle, index)) for index in range(count)
+        )
         # Whitespace (pdfium's inserted spaces and line breaks among it) only separates words.
         blank = np.asarray([not character.strip() for character in text], dtype=bool)
         angles = np.zeros(count, dtype=np.float64)
@@ -201,10 +204,13 @@ def _words_from_characters(
 
 
 def _character(code: int) -> str:
-    try:
-        return chr(code)
-    except (ValueError, OverflowError):
-        return "\ufffd"
+    """The character for a code from pdfium; U+FFFD where the font maps the glyph to nothing."""
+    if code in (9, 10, 13) or code >= 32:
+        try:
+            return chr(code)
+        except (ValueError, OverflowError):
+            pass
+    return "\ufffd"
 
 
 # Vector geometry -----------------------------------------------------------------------------
@@ -255,8 +261,8 @@ def read_vectors(
     """Stroked segments and filled-shape boxes of the page, in displayed points.
 
     Each object's matrix and the matrices of the form XObjects holding it are applied; curves
-    are flattened. Returns None when the page is a scan (an image covers most of it): its
-    drawing is in pixels, and the raster stages must read it.
+    are flattened. Returns None when the page is a scan (an image covers most of it and few
+    strokes are drawn over it): its drawing is in pixels, and the raster stages must read it.
     """
     import pypdfium2.raw as pdfium_c
 
@@ -277,14 +283,13 @@ def read_vectors(
         paths,
     )
     width, height = size
-    if paths.image_boxes:
+    vector = _assemble(paths, width, height) if paths.starts else VectorGraphics()
+    if paths.image_boxes and len(vector.segments) < SCAN_MAX_SEGMENTS:
         images = np.clip(np.stack(paths.image_boxes), 0.0, [width, height, width, height])
         covered = (images[:, 2] - images[:, 0]) * (images[:, 3] - images[:, 1])
         if covered.max() >= SCAN_COVERAGE * width * height:
             return None
-    if not paths.starts:
-        return VectorGraphics()
-    return _assemble(paths, width, height)
+    return vector
 
 
 def _assemble(paths: _Paths, width: float, height: float) -> VectorGraphics:
@@ -307,18 +312,15 @@ def _assemble(paths: _Paths, width: float, height: float) -> VectorGraphics:
     scale = np.sqrt(np.abs(matrices[:, 0] * matrices[:, 3] - matrices[:, 1] * matrices[:, 2]))
     widths = (np.asarray(paths.line_widths) * scale)[owner[moving]]
 
-    filled = np.flatnonzero(np.asarray(paths.filled, dtype=bool) & (counts > 0))
-    first = np.asarray(paths.starts)[filled]
-    fills = (
-        np.concatenate(
-            [
-                np.minimum.reduceat(points, np.asarray(paths.starts))[filled],
-                np.maximum.reduceat(points, np.asarray(paths.starts))[filled],
-            ],
-            axis=1,
-        )
-        if len(first)
-        else np.zeros((0, 4))
+    # Every kept path has at least two points, so each one's range in `points` is not empty.
+    filled = np.asarray(paths.filled, dtype=bool)
+    path_starts = np.asarray(paths.starts)
+    fills = np.concatenate(
+        [
+            np.minimum.reduceat(points, path_starts)[filled],
+            np.maximum.reduceat(points, path_starts)[filled],
+        ],
+        axis=1,
     )
     on_page = _touches_page(segments, width, height)
     return VectorGraphics(

@@ -306,6 +306,19 @@ def test_scanned_pdf_page_has_no_vector_layer(tmp_path: Path) -> None:
     assert ink(page)[round(300 * page.scale)].any()
 
 
+def test_a_drawing_over_a_background_image_keeps_its_vectors(tmp_path: Path) -> None:
+    path = tmp_path / "over-image.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    sheet.drawImage(ImageReader(Image.new("L", (40, 60), 240)), 0, 0, PAGE_WIDTH, PAGE_HEIGHT)
+    for row in range(300):  # a drawing's worth of conductors
+        sheet.line(20, 20 + row * 1.8, 380, 20 + row * 1.8)
+    sheet.showPage()
+    sheet.save()
+    page = load_page(open_source(path), 0, SETTINGS)
+    assert page.vector is not None
+    assert len(page.vector.segments) == 300
+
+
 # Page boxes, resolution and the pixel cap ----------------------------------------------------
 
 
