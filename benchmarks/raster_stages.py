@@ -1,4 +1,4 @@
-"""Time the page-loading stages (render, text layer, vector geometry) on an A3 sheet.
+"""Time the page-loading stages (render, text layer, vectors, label lines) on A3 sheets.
 
 Usage: PYTHONPATH=. python benchmarks/raster_stages.py [PDF ...] [--dpi 200] [--out FILE]
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -64,6 +64,7 @@ def best_of(repeats: int, work: Callable[[], object]) -> tuple[float, object]:
 def time_stages(path: Path, dpi: int, repeats: int) -> dict[str, object]:
     import pypdfium2 as pdfium
 
+    from sld.ocr.pdf_text import group_lines
     from sld.pdf_page import display_matrix, displayed_size, read_vectors, read_words
     from sld.raster import capped_dpi, render_pdf_page
     from sld.settings import Settings
@@ -75,12 +76,13 @@ def time_stages(path: Path, dpi: int, repeats: int) -> dict[str, object]:
     to_display = display_matrix(box, rotation)
     used_dpi = capped_dpi(*size, dpi, Settings().max_page_pixels)
     text_s, words = best_of(repeats, lambda: read_words(page, to_display, rotation))
+    lines_s, lines = best_of(repeats, lambda: group_lines(words))  # type: ignore[arg-type]
     vector_s, vector = best_of(repeats, lambda: read_vectors(page, to_display, size))
     render_s, image = best_of(repeats, lambda: render_pdf_page(path, 0, used_dpi))
     page.close()
     document.close()
     return {
-        "file": str(path),
+        "file": path.name,
         "dpi": used_dpi,
         "pixels": list(image.shape[::-1]),  # type: ignore[attr-defined]
         "words": len(words),  # type: ignore[arg-type]
@@ -88,6 +90,8 @@ def time_stages(path: Path, dpi: int, repeats: int) -> dict[str, object]:
         "render_s": round(render_s, 4),
         "text_s": round(text_s, 4),
         "vectors_s": round(vector_s, 4),
+        "lines": len(lines),  # type: ignore[arg-type]
+        "lines_s": round(lines_s, 4),
     }
 
 
@@ -107,16 +111,18 @@ def main() -> None:
         rows = [time_stages(pdf, args.dpi, args.repeats) for pdf in pdfs]
     for row in rows:
         print(
-            f"{Path(str(row['file'])).name}: {row['pixels']} px at {row['dpi']} dpi, "
+            f"{row['file']}: {row['pixels']} px at {row['dpi']} dpi, "
             f"render {row['render_s']} s, text {row['text_s']} s ({row['words']} words), "
-            f"vectors {row['vectors_s']} s ({row['segments']} segments)"
+            f"vectors {row['vectors_s']} s ({row['segments']} segments), "
+            f"label lines {row['lines_s']} s ({row['lines']})"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "machine": platform.platform(),
         "python": platform.python_version(),
         "repeats": args.repeats,
-        "median_render_s": statistics.median(float(str(r["render_s"])) for r in rows),
+        # Other work on the machine slows every stage; read the figures with this in mind.
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "sheets": rows,
     }
     args.out.write_text(json.dumps(report, indent=2) + "\n")
