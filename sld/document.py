@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 from pydantic.json_schema import SkipJsonSchema
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 
 #: The component types the evaluation scores. The symbol library may define more (snake_case).
 CORE_TYPES: tuple[str, ...] = (

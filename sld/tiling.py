@@ -76,7 +76,7 @@ def make_tiles(
         for x0 in tile_origins(width, size, overlap):
             crop = page.image[y0 : y0 + size, x0 : x0 + size]
             tile_box = as_boxes([[x0, y0, x0 + crop.shape[1], y0 + crop.shape[0]]])
-            on_tile = intersections(text_px, tile_box)[:, 0] > 0 if len(text_px) else []
+            on_tile = intersections(text_px, tile_box)[:, 0] > 0
             local = text_px[on_tile] - np.asarray([x0, y0, x0, y0], dtype=np.float64)
             local = clip_boxes(local, crop.shape[1], crop.shape[0])
             tiles.append(Tile(index=len(tiles), x0=x0, y0=y0, image=crop, text_boxes=local))
