@@ -15,8 +15,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from sld.document import Document
-from sld.pipeline import digitise_file
+from sld.pipeline import digitise_file, expand_inputs
+from sld.raster import file_sha256
 from sld.settings import Settings
+from sld.store import open_database, stored_sha256s
 
 Result = TypeVar("Result")
 
@@ -55,3 +57,44 @@ def digitise_document(
         digitised.json_path,
     )
     return digitised.document, digitised.json_path
+
+
+@flow(name="digitise-drop-folder", log_prints=True)
+def digitise_drop_folder(folder: str, settings: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """Digitise the drawings in `folder` that the database does not hold yet.
+
+    A file counts as done when a document with its content hash is stored, so files can stay in
+    the folder, and a changed file is digitised again. A file that fails is moved to
+    `folder/failed/` with a `.error.txt` beside it, so it is kept and not retried on every run.
+    """
+    chosen = Settings(**(settings or {}))
+    logger = get_run_logger()
+    engine = open_database(chosen.database_url)
+    try:
+        known = stored_sha256s(engine)
+    finally:
+        engine.dispose()
+    outcome: dict[str, list[str]] = {"digitised": [], "already_stored": [], "failed": []}
+    for path in expand_inputs([Path(folder)]):
+        if file_sha256(path) in known:
+            outcome["already_stored"].append(str(path))
+            continue
+        try:
+            digitise_document(str(path), chosen.model_dump(mode="json"))
+        except Exception as error:
+            logger.error("%s failed: %s; moved to %s/failed/", path, error, folder)
+            failed = Path(folder) / "failed"
+            failed.mkdir(exist_ok=True)
+            moved = path.replace(failed / path.name)
+            moved.with_name(moved.name + ".error.txt").write_text(f"{error}\n", encoding="utf-8")
+            outcome["failed"].append(str(path))
+        else:
+            outcome["digitised"].append(str(path))
+    logger.info(
+        "drop folder %s: %d digitised, %d already stored, %d failed",
+        folder,
+        len(outcome["digitised"]),
+        len(outcome["already_stored"]),
+        len(outcome["failed"]),
+    )
+    return outcome

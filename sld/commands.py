@@ -20,9 +20,6 @@ log = logging.getLogger(__name__)
 console = Console()
 errors = Console(stderr=True)
 
-#: Suffixes `sld digitise FOLDER` picks up.
-INPUT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-
 EXAMPLE_QUERY = "SELECT type, count(*) AS n FROM components GROUP BY type ORDER BY n DESC, type"
 
 
@@ -37,19 +34,6 @@ class FileOutcome:
     connections: int = 0
     json_path: Path | None = None
     error: str | None = None
-
-
-def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Files as given, folders as the drawings inside them (sorted); order kept, no repeats."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
-            )
-        else:
-            found.append(path)
-    return list(dict.fromkeys(found))
 
 
 def _engine(choice: str) -> str:
@@ -125,6 +109,8 @@ def _summary(outcomes: list[FileOutcome], settings: Settings) -> Table:
 
 def run_digitise(paths: list[Path], settings: Settings, engine: str = "auto") -> list[FileOutcome]:
     """Digitise files one after another with a progress bar; failures are collected, not raised."""
+    from sld.pipeline import expand_inputs
+
     inputs = expand_inputs(paths)
     chosen = _engine(engine)
     outcomes: list[FileOutcome] = []

@@ -43,6 +43,21 @@ class Digitised:
     json_path: Path
 
 
+#: Suffixes picked up when a folder is given (`sld digitise FOLDER`, the drop folder).
+INPUT_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+
+
+def expand_inputs(paths: list[Path]) -> list[Path]:
+    """Files as given, folders as the drawings directly inside them (sorted); no repeats."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
 def result_path(source_path: Path, output_dir: Path) -> Path:
     """Where the JSON result of a file goes: `x/plant.pdf` -> `OUTPUT_DIR/plant.json`."""
     return output_dir / f"{source_path.stem}.json"

@@ -162,6 +162,11 @@ def load_pages(source: SourceFile, settings: Settings) -> Iterator[PageImage]:
 # Checks up front -----------------------------------------------------------------------------
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as the result's `source.sha256` records it."""
+    return _hash_file(path)[0]
+
+
 def _hash_file(path: Path) -> tuple[str, bytes, int]:
     digest = hashlib.sha256()
     size = 0

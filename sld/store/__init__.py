@@ -20,6 +20,7 @@ from sld.store.documents import (
     load_document,
     load_graphs,
     save_document,
+    stored_sha256s,
 )
 from sld.store.tables import DATABASE_SCHEMA_VERSION, GRAPH_NODE_KINDS
 
@@ -35,5 +36,6 @@ __all__ = [
     "load_graphs",
     "open_database",
     "save_document",
+    "stored_sha256s",
     "write_schemas",
 ]

@@ -114,6 +114,12 @@ def load_document(engine: Engine, key: DocumentKey) -> Document:
         )
 
 
+def stored_sha256s(engine: Engine) -> set[str]:
+    """The content hashes of every stored document: what a drop folder has already digitised."""
+    with Session(engine) as session:
+        return set(session.scalars(select(DocumentRow.sha256)))
+
+
 def load_graphs(engine: Engine, key: DocumentKey) -> list[nx.Graph]:
     """The connectivity graphs of the stored document `key`, one per page in page order (empty
     where none was saved); each has `graph.graph["page_index"]`."""

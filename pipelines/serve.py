@@ -1,0 +1,42 @@
+"""Serve the flows from this process: the drop folder on a schedule, and documents on demand.
+
+    prefect server start                       # once, in another terminal
+    export PREFECT_API_URL=http://127.0.0.1:4200/api
+    python -m pipelines.serve --folder inbox --every 60
+
+Schedules need a Prefect server; the ephemeral one that `sld digitise` can use refuses them.
+To spread the work over several machines, use the work pool in `pipelines/prefect.yaml` instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import timedelta
+from pathlib import Path
+
+from prefect import serve
+
+from pipelines.flows import digitise_document, digitise_drop_folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, required=True, help="the drop folder to watch")
+    parser.add_argument("--every", type=float, default=60.0, help="seconds between folder scans")
+    args = parser.parse_args()
+    folder = args.folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    drop_folder = digitise_drop_folder.to_deployment(
+        name="drop-folder",
+        interval=timedelta(seconds=args.every),
+        parameters={"folder": str(folder)},
+        description=f"Digitise new drawings in {folder} every {args.every:g} s",
+    )
+    on_demand = digitise_document.to_deployment(
+        name="on-demand", description="Digitise one file: prefect deployment run with path=..."
+    )
+    serve(drop_folder, on_demand)
+
+
+if __name__ == "__main__":
+    main()
