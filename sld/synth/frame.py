@@ -15,13 +15,26 @@ from sld.synth.model import FrameLine
 from sld.synth.symbols import Box
 
 _COMPANIES = (
-    "NORTHFIELD ENGINEERING", "ACME POWER SYSTEMS", "BLUE RIVER ELECTRIC", "DELTA CONSULTING",
-    "KESTREL ENERGY", "OAKRIDGE UTILITIES", "HARBOUR PLANT SERVICES", "VOLTA DESIGN GROUP",
+    "NORTHFIELD ENGINEERING",
+    "ACME POWER SYSTEMS",
+    "BLUE RIVER ELECTRIC",
+    "DELTA CONSULTING",
+    "KESTREL ENERGY",
+    "OAKRIDGE UTILITIES",
+    "HARBOUR PLANT SERVICES",
+    "VOLTA DESIGN GROUP",
 )
 _PROJECTS = (
-    "WATER TREATMENT PLANT", "DATA CENTER PHASE 2", "PUMP STATION NO. 3", "CENTRAL PLANT UPGRADE",
-    "HOSPITAL EXPANSION", "WAREHOUSE 14", "MINE SITE SUBSTATION", "PAPER MILL REBUILD",
-    "WASTEWATER LIFT STATION", "SOLAR FARM COLLECTOR",
+    "WATER TREATMENT PLANT",
+    "DATA CENTER PHASE 2",
+    "PUMP STATION NO. 3",
+    "CENTRAL PLANT UPGRADE",
+    "HOSPITAL EXPANSION",
+    "WAREHOUSE 14",
+    "MINE SITE SUBSTATION",
+    "PAPER MILL REBUILD",
+    "WASTEWATER LIFT STATION",
+    "SOLAR FARM COLLECTOR",
 )
 _NOTES = (
     "ALL BREAKERS SHALL BE FULLY RATED.",
@@ -54,8 +67,9 @@ class TitleInfo:
     checked: str
 
 
-def random_title(rng: random.Random, drawing_number: str, sheet: int, sheets: int,
-                 project: str, company: str) -> TitleInfo:
+def random_title(
+    rng: random.Random, drawing_number: str, sheet: int, sheets: int, project: str, company: str
+) -> TitleInfo:
     initials = ["JMK", "RTS", "ABL", "DWP", "KLH", "MSG", "TJR", "PNC"]
     year = rng.randint(2015, 2025)
     return TitleInfo(
@@ -87,8 +101,16 @@ def _line(builder: Builder, x0: float, y0: float, x1: float, y1: float, width: f
     builder.obstacles.append((min(x0, x1) - h, min(y0, y1) - h, max(x0, x1) + h, max(y0, y1) + h))
 
 
-def _fit_text(builder: Builder, line: str, x: float, base: float, max_width: float, font: str,
-              size: float, role: str) -> None:
+def _fit_text(
+    builder: Builder,
+    line: str,
+    x: float,
+    base: float,
+    max_width: float,
+    font: str,
+    size: float,
+    role: str,
+) -> None:
     """Write `line` at (x, base), shrinking the size (to 5 pt at least) until it fits."""
     while size > 5.0 and text_width(line, font, size) > max_width:
         size -= 0.5
@@ -136,8 +158,9 @@ def draw_frame(builder: Builder, rng: random.Random, title: TitleInfo) -> Box:
     return region
 
 
-def _zones(builder: Builder, outer: Box, inner: Box, strip: float, font: str,
-           rng: random.Random) -> None:
+def _zones(
+    builder: Builder, outer: Box, inner: Box, strip: float, font: str, rng: random.Random
+) -> None:
     width = inner[2] - inner[0]
     height = inner[3] - inner[1]
     cols = max(4, round(width / rng.choice([140, 170, 200])))
@@ -153,8 +176,16 @@ def _zones(builder: Builder, outer: Box, inner: Box, strip: float, font: str,
         label = str(i + 1)
         w = text_width(label, font, size)
         for y_mid in (outer[1] + strip / 2, inner[3] + strip / 2):
-            builder.text(label, (xa + xb) / 2 - w / 2, y_mid + size * 0.35, 0, None, "zone",
-                         font=font, size=size)
+            builder.text(
+                label,
+                (xa + xb) / 2 - w / 2,
+                y_mid + size * 0.35,
+                0,
+                None,
+                "zone",
+                font=font,
+                size=size,
+            )
     for j in range(rows):
         ya = inner[1] + height * j / rows
         yb = inner[1] + height * (j + 1) / rows
@@ -164,12 +195,21 @@ def _zones(builder: Builder, outer: Box, inner: Box, strip: float, font: str,
         label = "ABCDEFGHJKLMNP"[j]
         w = text_width(label, font, size)
         for x_mid in (outer[0] + strip / 2, inner[2] + strip / 2):
-            builder.text(label, x_mid - w / 2, (ya + yb) / 2 + size * 0.35, 0, None, "zone",
-                         font=font, size=size)
+            builder.text(
+                label,
+                x_mid - w / 2,
+                (ya + yb) / 2 + size * 0.35,
+                0,
+                None,
+                "zone",
+                font=font,
+                size=size,
+            )
 
 
-def _title_block(builder: Builder, box: Box, title: TitleInfo, font: str,
-                 rng: random.Random) -> None:
+def _title_block(
+    builder: Builder, box: Box, title: TitleInfo, font: str, rng: random.Random
+) -> None:
     x0, y0, x1, y1 = box
     _rect(builder, box, 1.0)
     h = y1 - y0
@@ -208,8 +248,9 @@ def _title_block(builder: Builder, box: Box, title: TitleInfo, font: str,
     cell(f"CHECKED: {title.checked}", third[1], ys[4], x1, ys[5], small)
 
 
-def _notes(builder: Builder, box: Box, notes: list[str], font: str, size: float,
-           rng: random.Random) -> None:
+def _notes(
+    builder: Builder, box: Box, notes: list[str], font: str, size: float, rng: random.Random
+) -> None:
     x0, y0, x1, _ = box
     if rng.random() < 0.6:
         _rect(builder, box, 0.6)

@@ -52,8 +52,17 @@ def make_sheets(seed: int, number: int, style: str = "mixed", pages: int = 1) ->
             from_drawing=drawings[k - 1] if k else None,
             from_text=rng.choice([f"FROM DWG {drawings[k - 1]}", f"FROM SHEET {k}"]) if k else None,
             to_drawing=drawings[k + 1] if k + 1 < pages else None,
-            to_text=(rng.choice([f"TO DWG {drawings[k + 1]}", f"TO SHEET {k + 2}",
-                                 f"CONT. ON {drawings[k + 1]}"]) if k + 1 < pages else None),
+            to_text=(
+                rng.choice(
+                    [
+                        f"TO DWG {drawings[k + 1]}",
+                        f"TO SHEET {k + 2}",
+                        f"CONT. ON {drawings[k + 1]}",
+                    ]
+                )
+                if k + 1 < pages
+                else None
+            ),
         )
         sheets.append(build_sheet(rng, SheetRequest(k, standard, page, title, links)))
     return sheets
@@ -103,5 +112,7 @@ def generate_set(
             document(sheets, scan_path.name, _sha256(scan), box_maps).write(
                 out_dir / f"{stem}-scan.json"
             )
-            _write_json(out_dir / f"{stem}-scan.graph.json", graph_json(sheets, box_maps, point_maps))
+            _write_json(
+                out_dir / f"{stem}-scan.graph.json", graph_json(sheets, box_maps, point_maps)
+            )
     return written

@@ -84,7 +84,9 @@ def voltage_pair_fragment(
         return Fragment(text.replace(" ", ""), {"voltage_v": values})
     # Plain volts with one unit at the end: '13800/480V', '13800-480V'.
     sep = rng.choice(["/", "-"])
-    return Fragment(f"{_number(primary.volts)}{sep}{_number(secondary.volts)}V", {"voltage_v": values})
+    return Fragment(
+        f"{_number(primary.volts)}{sep}{_number(secondary.volts)}V", {"voltage_v": values}
+    )
 
 
 def power_kva_fragment(kva: float, rng: random.Random) -> Fragment:
@@ -133,7 +135,9 @@ def interrupting_fragment(ka: float, rng: random.Random) -> Fragment:
 
 
 def frequency_fragment(hz: float, rng: random.Random) -> Fragment:
-    text = rng.choice([f"{_number(hz)}Hz", f"{_number(hz)}HZ", f"{_number(hz)} HZ", f"{_number(hz)}Hz"])
+    text = rng.choice(
+        [f"{_number(hz)}Hz", f"{_number(hz)}HZ", f"{_number(hz)} HZ", f"{_number(hz)}Hz"]
+    )
     return Fragment(text, {"frequency_hz": hz})
 
 
@@ -153,7 +157,10 @@ def poles_fragment(poles: int, rng: random.Random) -> Fragment:
 _DESIGNATIONS: dict[str, dict[Standard, tuple[str, ...]]] = {
     "transformer": {"iec": ("T{n}", "TX-{n}"), "ansi": ("T{n}", "TX-{n}", "T-{n}")},
     "circuit_breaker": {"iec": ("Q{n}", "CB-{n}", "QF{n}"), "ansi": ("CB-{n}", "52-{n}", "CB{n}")},
-    "disconnect_switch": {"iec": ("QS{n}", "DS-{n}", "SW-{n}"), "ansi": ("DS-{n}", "89-{n}", "SW-{n}")},
+    "disconnect_switch": {
+        "iec": ("QS{n}", "DS-{n}", "SW-{n}"),
+        "ansi": ("DS-{n}", "89-{n}", "SW-{n}"),
+    },
     "fuse": {"iec": ("F{n}", "FU-{n}"), "ansi": ("FU-{n}", "F{n}", "FU{n}")},
     "motor": {"iec": ("M{n}", "M-{n}"), "ansi": ("M{n}", "MTR-{n}", "M-{n}")},
     "generator": {"iec": ("G{n}", "GEN-{n}"), "ansi": ("G{n}", "GEN-{n}", "G-{n}")},
@@ -206,8 +213,27 @@ _ANSI_KVA = (75, 112.5, 150, 225, 300, 500, 750, 1000, 1500, 2000, 2500, 3000, 3
 _IEC_KVA = (100, 160, 250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000, 2500, 3150)
 _HP = (5, 7.5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 100, 125, 150, 200, 250, 300, 400, 500)
 _KW = (4, 5.5, 7.5, 11, 15, 18.5, 22, 30, 37, 45, 55, 75, 90, 110, 132, 160, 200, 250, 315)
-_BREAKER_A = (15, 20, 30, 40, 60, 80, 100, 125, 150, 200, 225, 250, 400, 600, 800, 1200, 1600,
-              2000, 3000)
+_BREAKER_A = (
+    15,
+    20,
+    30,
+    40,
+    60,
+    80,
+    100,
+    125,
+    150,
+    200,
+    225,
+    250,
+    400,
+    600,
+    800,
+    1200,
+    1600,
+    2000,
+    3000,
+)
 _FRAMES = (100, 125, 150, 225, 250, 400, 600, 800, 1200, 1600, 2000, 3000, 4000)
 _FUSE_A = (3, 6, 10, 15, 20, 25, 30, 40, 60, 100, 125, 160, 200, 250, 400, 600)
 _PLAIN: dict[str, tuple[str, ...]] = {
@@ -225,7 +251,9 @@ def _pick_current(rng: random.Random, low: float, high: float, table: tuple[floa
     return float(rng.choice(choices))
 
 
-def _fragments(kind: str, elec: Electrical, rng: random.Random, kva: float | None) -> list[Fragment]:
+def _fragments(
+    kind: str, elec: Electrical, rng: random.Random, kva: float | None
+) -> list[Fragment]:
     """The rating fragments a component of this kind may carry, most telling first."""
     ansi = elec.standard == "ansi"
     out: list[Fragment] = []

@@ -10,6 +10,7 @@ of everything already drawn finds free space.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 
@@ -74,7 +75,10 @@ class Attach:
 
 def _overlaps(a: Box, b: Box, margin: float) -> bool:
     return (
-        a[0] < b[2] + margin and b[0] < a[2] + margin and a[1] < b[3] + margin and b[1] < a[3] + margin
+        a[0] < b[2] + margin
+        and b[0] < a[2] + margin
+        and a[1] < b[3] + margin
+        and b[1] < a[3] + margin
     )
 
 
@@ -93,33 +97,37 @@ class Builder:
         self._counts[letter] = n + 1
         return f"p{self.sheet.index}-{letter}{n}"
 
-    def node(self, kind: NodeKind, point: Point, name: str | None = None,
-             target: str | None = None) -> str:
+    def node(
+        self, kind: NodeKind, point: Point, name: str | None = None, target: str | None = None
+    ) -> str:
         letter = {"bus": "b", "junction": "j", "offpage": "o", "source": "s"}[kind]
         node_id = self._next_id(letter)
         self.sheet.nodes[node_id] = GraphNode(node_id, kind, point[0], point[1], name, target)
         return node_id
 
-    def component(self, part: Part, x: float, y: float, rotation: int = 0,
-                  mirror: bool = False) -> SymbolItem:
+    def component(
+        self, part: Part, x: float, y: float, rotation: int = 0, mirror: bool = False
+    ) -> SymbolItem:
         style = self.style
         if not part.variant.rotatable:
             rotation, mirror = 0, False
         place = Placement(part.variant, x, y, style.scale, rotation, mirror, style.line_width)
         geometry = symbol_geometry(place)
-        item = SymbolItem(self._next_id("c"), place, geometry, part.label.name,
-                          dict(part.label.ratings))
+        item = SymbolItem(
+            self._next_id("c"), place, geometry, part.label.name, dict(part.label.ratings)
+        )
         self.sheet.symbols.append(item)
         self.sheet.nodes[item.id] = GraphNode(item.id, "component", x, y, part.label.name)
         self.obstacles.append(geometry.bbox)
         return item
 
-    def wire(self, points: list[Point], a: str, b: str, *, bus: bool = False,
-             width: float | None = None) -> None:
+    def wire(
+        self, points: list[Point], a: str, b: str, *, bus: bool = False, width: float | None = None
+    ) -> None:
         w = width if width is not None else (self.style.bus_width if bus else self.style.line_width)
         self.sheet.wires.append(WireItem(points, w, bus))
         self.sheet.edges.append((a, b))
-        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
             self.obstacles.append(
                 (min(x0, x1) - w / 2, min(y0, y1) - w / 2, max(x0, x1) + w / 2, max(y0, y1) + w / 2)
             )
@@ -129,8 +137,18 @@ class Builder:
         self.sheet.dots.append(DotItem(point[0], point[1], r))
         self.obstacles.append((point[0] - r, point[1] - r, point[0] + r, point[1] + r))
 
-    def text(self, line: str, x: float, y: float, angle: int, component: str | None, role: str,
-             *, font: str | None = None, size: float | None = None) -> TextItem:
+    def text(
+        self,
+        line: str,
+        x: float,
+        y: float,
+        angle: int,
+        component: str | None,
+        role: str,
+        *,
+        font: str | None = None,
+        size: float | None = None,
+    ) -> TextItem:
         font = font or self.style.font
         size = size or self.style.font_size
         box = text_box(line, font, size, x, y, angle)
@@ -251,8 +269,10 @@ class DiagramLayout:
             for sub_profile, offset in zip(sub_profiles, offsets, strict=True):
                 for r, (left, right) in sub_profile.items():
                     old = profile.get(r, (0.0, 0.0))
-                    profile[r] = (max(old[0], left - (offset - drop)),
-                                  max(old[1], right + (offset - drop)))
+                    profile[r] = (
+                        max(old[0], left - (offset - drop)),
+                        max(old[1], right + (offset - drop)),
+                    )
             for r in (row - 1, row):
                 old = profile.get(r, (0.0, 0.0))
                 span = (drop - offsets[0] + overhang, offsets[-1] - drop + overhang)
@@ -323,8 +343,9 @@ class DiagramLayout:
 
     # -- horizontal placement -------------------------------------------------------------
 
-    def _place_sections(self, sections: list[BusSpec], profiles: list[list[Profile]],
-                        gap: float) -> _Placed:
+    def _place_sections(
+        self, sections: list[BusSpec], profiles: list[list[Profile]], gap: float
+    ) -> _Placed:
         """Place the sections left to right; a tie breaker gets a clear gap between them."""
         style = self.style
         overhang = 14.0 + 2.0 * style.gap
@@ -342,7 +363,10 @@ class DiagramLayout:
                 if len(section.sources) == 1 and self._source_at_end:
                     centre = xs[0] if index == 0 else xs[-1]
                 source_xs = [centre - width / 2 + o for o in offsets]
-                span = (min(span[0], source_xs[0] - overhang), max(span[1], source_xs[-1] + overhang))
+                span = (
+                    min(span[0], source_xs[0] - overhang),
+                    max(span[1], source_xs[-1] + overhang),
+                )
             rows = _Rows()
             for p, x in zip(section_profiles + source_profiles, xs + source_xs, strict=True):
                 rows.add(p, x)
@@ -353,8 +377,10 @@ class DiagramLayout:
                 for r, (lo, _) in rows.extent.items():
                     if r in placed.rows.extent:
                         needs.append(placed.rows.extent[r][1] + gap - lo)
-                left = max([prev_end] + [placed.rows.extent[r][1] for r in (-1, 0)
-                                         if r in placed.rows.extent])
+                left = max(
+                    [prev_end]
+                    + [placed.rows.extent[r][1] for r in (-1, 0) if r in placed.rows.extent]
+                )
                 right = min([span[0]] + [rows.extent[r][0] for r in (-1, 0) if r in rows.extent])
                 needs.append(left + tie_room - right)
                 shift = max(needs)
@@ -443,8 +469,9 @@ class DiagramLayout:
         self._label_beside(item, part.label.lines, self.plan(part))
         return Attach(item.id, terminals.get("b", terminals["a"]))
 
-    def _emit_feeder(self, feeder: Feeder, x: float, row0: int, attach: Attach,
-                     next_x: float | None) -> None:
+    def _emit_feeder(
+        self, feeder: Feeder, x: float, row0: int, attach: Attach, next_x: float | None
+    ) -> None:
         b = self.builder
         style = self.style
         for k, cell in enumerate(feeder.cells):
@@ -470,8 +497,13 @@ class DiagramLayout:
             bus = b.node("bus", ((xs[0] + xs[-1]) / 2, y_sub), feeder.sub.name)
             b.wire([attach.point, (x, y_sub)], attach.node, bus)
             bus_w = max(1.5, style.bus_width * 0.75)
-            b.wire([(xs[0] - overhang, y_sub), (xs[-1] + overhang, y_sub)], bus, bus, bus=True,
-                   width=bus_w)
+            b.wire(
+                [(xs[0] - overhang, y_sub), (xs[-1] + overhang, y_sub)],
+                bus,
+                bus,
+                bus=True,
+                width=bus_w,
+            )
             b.sheet.edges.pop()
             for i, sub_feeder in enumerate(feeder.sub.feeders):
                 self._emit_feeder(sub_feeder, xs[i], row, Attach(bus, (xs[i], y_sub)), None)
@@ -479,7 +511,9 @@ class DiagramLayout:
         elif feeder.ending is not None:
             band_top = self.y_bus + row * self.slot
             tip_y = band_top + 6.0
-            node = b.node("offpage", (x, tip_y), " ".join(feeder.ending.lines), feeder.ending.target)
+            node = b.node(
+                "offpage", (x, tip_y), " ".join(feeder.ending.lines), feeder.ending.target
+            )
             b.wire([attach.point, (x, tip_y - 6.0)], attach.node, node)
             self._arrow((x, tip_y), pointing_down=True)
             base = tip_y + style.gap + style.cap
@@ -490,7 +524,6 @@ class DiagramLayout:
     def _emit_branch(self, branch: Branch, attach: Attach, start: float) -> None:
         """A horizontal run from a tee: rotated components, labels above (or below)."""
         b = self.builder
-        style = self.style
         side = branch.side
         lengths = self.branch_run(branch)
         y = attach.point[1]
@@ -577,8 +610,13 @@ class DiagramLayout:
         w = text_width(name, style.font, style.font_size)
         above = y - width / 2 - style.gap - 1.5
         below = y + width / 2 + style.gap + style.cap + 0.5
-        candidates = [(x0 + 2, above), (x1 - 2 - w, above), (x0 + 2, below), (x1 - 2 - w, below),
-                      (x0 - w - style.gap * 2, y + style.cap / 2)]
+        candidates = [
+            (x0 + 2, above),
+            (x1 - 2 - w, above),
+            (x0 + 2, below),
+            (x1 - 2 - w, below),
+            (x0 - w - style.gap * 2, y + style.cap / 2),
+        ]
         for x, base in candidates:
             box = b.horizontal_box(name, x, base)
             if self._inside(box) and b.free(box, style.gap * 0.6):

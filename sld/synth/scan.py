@@ -8,7 +8,6 @@ box of the rotated corners), so they still hold their ink.
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
@@ -16,8 +15,6 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 from numpy.typing import NDArray
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
 
 from sld.synth.symbols import Box, Point
 
@@ -66,7 +63,10 @@ class Rotation:
     def point(self, point: Point) -> Point:
         x, y = point
         m = self.matrix
-        return (float(m[0, 0] * x + m[0, 1] * y + m[0, 2]), float(m[1, 0] * x + m[1, 1] * y + m[1, 2]))
+        return (
+            float(m[0, 0] * x + m[0, 1] * y + m[0, 2]),
+            float(m[1, 0] * x + m[1, 1] * y + m[1, 2]),
+        )
 
     def box(self, box: Box) -> Box:
         """The box of the rotated corners, clipped to the page."""
@@ -82,23 +82,33 @@ class Rotation:
         )
 
 
-def _degrade(image: NDArray[np.uint8], params: ScanParams, rng: np.random.Generator,
-             ) -> NDArray[np.uint8]:
+def _degrade(
+    image: NDArray[np.uint8],
+    params: ScanParams,
+    rng: np.random.Generator,
+) -> NDArray[np.uint8]:
     h, w = image.shape
     blurred = cv2.GaussianBlur(image, (0, 0), params.blur)
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), params.angle, 1.0)
-    rotated = cv2.warpAffine(blurred, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    tone = rotated.astype(np.float32) * ((params.paper - params.ink) / 255.0) + params.ink
-    # Uneven lighting: a gentle gradient across the page.
+    rotated = cv2.warpAffine(
+        blurred,
+        matrix,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=255,
+    )
+    # Paper tone and ink density (a contrast change), through a lookup table.
+    lut = np.linspace(params.ink, params.paper, 256).astype(np.uint8)
+    toned = cv2.LUT(rotated, lut)
+    # Uneven lighting (a gentle gradient across the page) and sensor noise, at half resolution.
+    hh, hw = h // 2 + 1, w // 2 + 1
     gx, gy = rng.uniform(-10, 10, size=2)
-    ramp_x = np.linspace(-0.5, 0.5, w, dtype=np.float32) * np.float32(gx)
-    ramp_y = np.linspace(-0.5, 0.5, h, dtype=np.float32)[:, None] * np.float32(gy)
-    tone += ramp_x[None, :]
-    tone += ramp_y
-    small = rng.standard_normal((h // 2 + 1, w // 2 + 1), dtype=np.float32) * np.float32(params.noise)
-    tone += cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
-    out = np.clip(tone, 0, 255).astype(np.uint8)
+    field = rng.standard_normal((hh, hw), dtype=np.float32) * np.float32(params.noise)
+    field += np.linspace(-0.5, 0.5, hw, dtype=np.float32)[None, :] * np.float32(gx)
+    field += np.linspace(-0.5, 0.5, hh, dtype=np.float32)[:, None] * np.float32(gy)
+    full = np.asarray(cv2.resize(field, (w, h), interpolation=cv2.INTER_NEAREST), np.float32)
+    out = np.asarray(cv2.add(toned, full, dtype=cv2.CV_8U), dtype=np.uint8)
     scale = params.dpi / 150.0
     for _ in range(params.speckles):
         x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
@@ -113,12 +123,59 @@ def _degrade(image: NDArray[np.uint8], params: ScanParams, rng: np.random.Genera
     return out
 
 
-def scan_pages(pdf_bytes: bytes, rng: np.random.Generator,
-               ) -> tuple[bytes, list[Rotation], list[ScanParams]]:
+def image_pdf(pages: list[tuple[bytes, int, int, float, float]]) -> bytes:
+    """A PDF whose pages each show one grey JPEG over the whole page, and nothing else.
+
+    `pages` holds (jpeg, pixel width, pixel height, page width pt, page height pt). Written by
+    hand so the JPEG goes in as it is (DCTDecode), with no re-encoding and no text layer.
+    """
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids: list[str] = []
+    for jpeg, px_w, px_h, width, height in pages:
+        first = len(objects) + 1
+        kids.append(f"{first} 0 R")
+        page = (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width:.2f} {height:.2f}] "
+            f"/Resources << /XObject << /Scan {first + 2} 0 R >> >> /Contents {first + 1} 0 R >>"
+        )
+        content = f"q {width:.2f} 0 0 {height:.2f} 0 0 cm /Scan Do Q".encode()
+        image = (
+            (
+                f"<< /Type /XObject /Subtype /Image /Width {px_w} /Height {px_h} "
+                f"/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode "
+                f"/Length {len(jpeg)} >>\nstream\n"
+            ).encode()
+            + jpeg
+            + b"\nendstream"
+        )
+        objects += [
+            page.encode(),
+            f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+            image,
+        ]
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets: list[int] = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
+def scan_pages(
+    pdf_bytes: bytes,
+    rng: np.random.Generator,
+) -> tuple[bytes, list[Rotation], list[ScanParams]]:
     """The scanned PDF of every page, with each page's rotation and scan parameters."""
     pdf = pdfium.PdfDocument(pdf_bytes)
-    buffer = io.BytesIO()
-    canvas: Canvas | None = None
+    pages: list[tuple[bytes, int, int, float, float]] = []
     rotations: list[Rotation] = []
     used: list[ScanParams] = []
     try:
@@ -130,19 +187,14 @@ def scan_pages(pdf_bytes: bytes, rng: np.random.Generator,
             if image.ndim == 3:
                 image = image[:, :, 0]
             scanned = _degrade(np.ascontiguousarray(image), params, rng)
-            ok, jpeg = cv2.imencode(".jpg", scanned, [cv2.IMWRITE_JPEG_QUALITY, params.jpeg_quality])
+            ok, jpeg = cv2.imencode(
+                ".jpg", scanned, [cv2.IMWRITE_JPEG_QUALITY, params.jpeg_quality]
+            )
             if not ok:
                 raise RuntimeError("JPEG encoding failed")
-            if canvas is None:
-                canvas = Canvas(buffer, pagesize=(width, height), invariant=1)
-                canvas.setCreator("sld.synth scan")
-            canvas.setPageSize((width, height))
-            canvas.drawImage(ImageReader(io.BytesIO(jpeg.tobytes())), 0, 0, width, height)
-            canvas.showPage()
+            pages.append((jpeg.tobytes(), scanned.shape[1], scanned.shape[0], width, height))
             rotations.append(Rotation(params.angle, width, height))
             used.append(params)
     finally:
         pdf.close()
-    assert canvas is not None
-    canvas.save()
-    return buffer.getvalue(), rotations, used
+    return image_pdf(pages), rotations, used

@@ -36,10 +36,24 @@ _FONTS = (
 _TALLEST = 34.0
 
 _CABLE_TAGS = {
-    "ansi": ("3#500KCMIL, 1#4/0 G", "3-1/C #4/0 CU", "(2) 3#350KCMIL, 1#2 G", "3#12, 1#12 G",
-             "4#4/0 AL, 1#2 G", "3#1/0, 1#6 G IN 2\" C", "15kV 3-1/C 500MCM"),
-    "iec": ("4x240mm² Cu", "NYY-J 4x95mm²", "3x185mm² XLPE", "5G16 mm²", "N2XSY 3x1x150",
-            "4x1x300mm² Cu", "YJV 3x120+1x70"),
+    "ansi": (
+        "3#500KCMIL, 1#4/0 G",
+        "3-1/C #4/0 CU",
+        "(2) 3#350KCMIL, 1#2 G",
+        "3#12, 1#12 G",
+        "4#4/0 AL, 1#2 G",
+        '3#1/0, 1#6 G IN 2" C',
+        "15kV 3-1/C 500MCM",
+    ),
+    "iec": (
+        "4x240mm² Cu",
+        "NYY-J 4x95mm²",
+        "3x185mm² XLPE",
+        "5G16 mm²",
+        "N2XSY 3x1x150",
+        "4x1x300mm² Cu",
+        "YJV 3x120+1x70",
+    ),
 }
 
 
@@ -52,7 +66,8 @@ def random_style(rng: random.Random, standard: Standard, page: tuple[float, floa
     small = page[0] < 1000
     font = rng.choices([f for f, _ in _FONTS], [w for _, w in _FONTS])[0]
     size = round(rng.uniform(5.0, 7.0 if small else 9.0) * 2) / 2
-    scale = rng.uniform(0.7, 1.0 if small else 1.4)
+    # Bigger sheets draw bigger symbols; within a size, sheets vary 0.7x to 1.4x.
+    scale = rng.uniform(0.7, 1.0 if small else 1.4) * max(1.0, (page[0] / 1190.55) ** 0.5)
     pitch = size * 1.25
     gap = 2.5 + 0.35 * size
     slot_min = max(_TALLEST * scale + 14.0, 4 * pitch + 2 * gap)
@@ -67,7 +82,7 @@ def random_style(rng: random.Random, standard: Standard, page: tuple[float, floa
         label_left_share=rng.choice([0.0, 0.1, 0.15, 0.3]),
         vertical_label_share=rng.choice([0.0, 0.1, 0.2]),
         slot_min=slot_min,
-        slot_max=slot_min * rng.uniform(1.15, 1.6),
+        slot_max=slot_min * rng.uniform(1.3, 2.2),
     )
 
 
@@ -82,8 +97,9 @@ class SheetRequest:
     links: OffPageLinks
 
 
-def _budget(style: SheetStyle, region: tuple[float, float, float, float], feeders: int,
-            rows_cut: int) -> Budget:
+def _budget(
+    style: SheetStyle, region: tuple[float, float, float, float], feeders: int, rows_cut: int
+) -> Budget:
     height = region[3] - region[1]
     rows = math.floor(height / style.slot_min - 0.4) - rows_cut
     above = max(2, min(5, rows // 3 + 1))
@@ -104,8 +120,13 @@ def build_sheet(rng: random.Random, request: SheetRequest) -> Sheet:
     feeders = 10
     rows_cut = 0
     for attempt in range(12):
-        sheet = Sheet(request.index, request.page[0], request.page[1], request.standard,
-                      drawing_number=request.title.drawing_number)
+        sheet = Sheet(
+            request.index,
+            request.page[0],
+            request.page[1],
+            request.standard,
+            drawing_number=request.title.drawing_number,
+        )
         builder = Builder(sheet, style, rng)
         region = draw_frame(builder, rng, request.title)
         width = region[2] - region[0]
@@ -123,10 +144,15 @@ def build_sheet(rng: random.Random, request: SheetRequest) -> Sheet:
             else:
                 feeders = max(3, feeders - 1)
             if attempt >= 8:
-                style = replace(style, scale=max(0.6, style.scale * 0.9),
-                                font_size=max(5.0, style.font_size - 0.5))
-                style = replace(style, slot_min=max(_TALLEST * style.scale + 14.0,
-                                                    4 * style.pitch + 2 * style.gap))
+                style = replace(
+                    style,
+                    scale=max(0.6, style.scale * 0.9),
+                    font_size=max(5.0, style.font_size - 0.5),
+                )
+                style = replace(
+                    style,
+                    slot_min=max(_TALLEST * style.scale + 14.0, 4 * style.pitch + 2 * style.gap),
+                )
             continue
         layout.cable_tags(list(_CABLE_TAGS[request.standard]), rng.choice([0.0, 0.15, 0.3]))
         return sheet

@@ -127,8 +127,12 @@ def _sine(cx: float, cy: float, width: float, amplitude: float) -> Bezier:
     """One full sine period as a cubic Bézier, centred at (cx, cy)."""
     half = width / 2
     a = amplitude / 2
-    return Bezier((cx - half, cy), (cx - half / 3, cy - 2.3 * a), (cx + half / 3, cy + 2.3 * a),
-                  (cx + half, cy))
+    return Bezier(
+        (cx - half, cy),
+        (cx - half / 3, cy - 2.3 * a),
+        (cx + half / 3, cy + 2.3 * a),
+        (cx + half, cy),
+    )
 
 
 # --- the variants -----------------------------------------------------------------------------
@@ -275,8 +279,12 @@ def _machines() -> list[SymbolVariant]:
     r = 10.5
     ring = Circle(0, 0, r)
     m = (ring, *_letter("M", 0, 0, 8.5))
-    m_3ph = (ring, *_letter("M", 0, -2.6, 6.5), *_letter("3", -2.6, 5.0, 4.0),
-             _sine(2.4, 5.0, 4.0, 2.0))
+    m_3ph = (
+        ring,
+        *_letter("M", 0, -2.6, 6.5),
+        *_letter("3", -2.6, 5.0, 4.0),
+        _sine(2.4, 5.0, 4.0, 2.0),
+    )
     g = (ring, *_letter("G", 0, 0, 9.0))
     g_tilde = (ring, *_letter("G", 0, -2.6, 7.0), _sine(0, 5.2, 6.0, 2.4))
     sine = (ring, _sine(0, 0, 12.0, 6.0))
@@ -414,7 +422,9 @@ def _arc_points(arc: Arc, steps: int = 24) -> list[Point]:
 def _bezier_points(curve: Bezier, steps: int = 24) -> list[Point]:
     p = np.array([curve.p0, curve.p1, curve.p2, curve.p3])
     t = np.linspace(0.0, 1.0, steps + 1)[:, None]
-    pts = (1 - t) ** 3 * p[0] + 3 * (1 - t) ** 2 * t * p[1] + 3 * (1 - t) * t**2 * p[2] + t**3 * p[3]
+    pts = (
+        (1 - t) ** 3 * p[0] + 3 * (1 - t) ** 2 * t * p[1] + 3 * (1 - t) * t**2 * p[2] + t**3 * p[3]
+    )
     return [(float(x), float(y)) for x, y in pts]
 
 
@@ -526,9 +536,7 @@ def render_symbol_png(
     """
     if isinstance(variant, str):
         variant = symbol_variant(variant)
-    probe = symbol_geometry(
-        Placement(variant, 0.0, 0.0, scale, rotation, mirror, line_width)
-    )
+    probe = symbol_geometry(Placement(variant, 0.0, 0.0, scale, rotation, mirror, line_width))
     x0, y0, x1, y1 = probe.bbox
     width, height = x1 - x0 + 2 * margin, y1 - y0 + 2 * margin
     place = Placement(variant, margin - x0, margin - y0, scale, rotation, mirror, line_width)

@@ -161,7 +161,7 @@ class TopologyMaker:
             utility = VoltageLevel(rng.choice([13800, 12470, 34500, 13200, 4160]))
             if utility.volts > 5000 and rng.random() < 0.3:
                 return utility, VoltageLevel(4160), lv
-            sub = VoltageLevel(208, 120) if lv.volts == 480 else VoltageLevel(208, 120)
+            sub = VoltageLevel(208, 120)
             return utility, lv, sub if rng.random() < 0.5 else lv
         lv = VoltageLevel(400) if rng.random() < 0.8 else VoltageLevel(400, 230)
         utility = VoltageLevel(rng.choice([11000, 20000, 33000, 10000, 6600]))
@@ -206,7 +206,9 @@ class TopologyMaker:
             lines.append(rng.choice(["FAULT 25kA", "ISC=18kA", "SCC 500MVA"]))
         return lines
 
-    def feeder(self, level: VoltageLevel, sub_level: VoltageLevel, rows: int, allow_sub: bool) -> Feeder:
+    def feeder(
+        self, level: VoltageLevel, sub_level: VoltageLevel, rows: int, allow_sub: bool
+    ) -> Feeder:
         """A feeder chain of at most `rows` rows below its bus."""
         rng = self.rng
         cells: list[Cell] = []
@@ -229,9 +231,7 @@ class TopologyMaker:
             feeder = Feeder(cells)
             kinds = ["transformer", "circuit_breaker"] if sub_level.volts != level.volts else []
             if kinds:
-                feeder.cells.append(
-                    self.part("transformer", level, secondary=sub_level)
-                )
+                feeder.cells.append(self.part("transformer", level, secondary=sub_level))
                 if rows - len(feeder.cells) >= 4 and rng.random() < 0.7:
                     feeder.cells.append(self.part("circuit_breaker", sub_level))
             sub_rows = rows - len(feeder.cells)
@@ -272,15 +272,20 @@ class TopologyMaker:
     def branch(self, level: VoltageLevel) -> Branch:
         rng = self.rng
         lines = self.budget.branch_label_lines
-        end = rng.choice(["surge_arrester", "capacitor", "generator", "motor", "ground", "load_arrow"])
+        end = rng.choice(
+            ["surge_arrester", "capacitor", "generator", "motor", "ground", "load_arrow"]
+        )
         parts: list[Part] = []
         if end == "generator":
             parts.append(self.part("circuit_breaker", level, lines=lines, rotatable=True))
         elif end == "ground":
             parts.append(self.part("disconnect_switch", level, lines=lines, rotatable=True))
         elif end in ("motor", "capacitor") and rng.random() < 0.6:
-            parts.append(self.part(rng.choice(["fuse", "circuit_breaker"]), level, lines=lines,
-                                   rotatable=True))
+            parts.append(
+                self.part(
+                    rng.choice(["fuse", "circuit_breaker"]), level, lines=lines, rotatable=True
+                )
+            )
         parts.append(self.part(end, level, lines=lines))
         return Branch(1 if rng.random() < 0.8 else -1, parts)
 
@@ -334,21 +339,31 @@ class TopologyMaker:
         return Diagram(sections, tie)
 
     def _sources(
-        self, utility: VoltageLevel, main: VoltageLevel, double: bool, index: int,
+        self,
+        utility: VoltageLevel,
+        main: VoltageLevel,
+        double: bool,
+        index: int,
         links: OffPageLinks,
     ) -> list[Source]:
         rng = self.rng
         if links.from_drawing is not None and index == 0:
-            source = Source([self.part("circuit_breaker", main)],
-                            [links.from_text or f"FROM {links.from_drawing}"],
-                            from_target=links.from_drawing)
+            source = Source(
+                [self.part("circuit_breaker", main)],
+                [links.from_text or f"FROM {links.from_drawing}"],
+                from_target=links.from_drawing,
+            )
             return [source]
         stepped = main.volts != utility.volts
         kind = "xfmr" if stepped or rng.random() < 0.5 else "direct"
         if self.budget.rows_above < 3:
             kind = "direct"
         if double:
-            return [self.source(utility, main, kind if index == 0 or rng.random() < 0.7 else "generator")]
+            return [
+                self.source(
+                    utility, main, kind if index == 0 or rng.random() < 0.7 else "generator"
+                )
+            ]
         sources = [self.source(utility, main, kind)]
         if rng.random() < 0.35:
             sources.append(self.source(utility, main, "generator"))
@@ -364,7 +379,12 @@ class TopologyMaker:
             feeders = section.feeders
             crossed: set[int] = set()
             for i, feeder in enumerate(feeders):
-                if i in crossed or feeder.sub is not None or len(feeder.cells) < 2 or feeder.rows() >= rows:
+                if (
+                    i in crossed
+                    or feeder.sub is not None
+                    or len(feeder.cells) < 2
+                    or feeder.rows() >= rows
+                ):
                     continue
                 neighbour = feeders[i + 1] if i + 1 < len(feeders) else None
                 cross = (

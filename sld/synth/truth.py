@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -57,8 +57,9 @@ def connections(sheet: Sheet) -> list[tuple[str, str]]:
             pairs.add(_pair(a, b))
     conductors = graph.subgraph(n for n in graph.nodes if n not in components)
     for net in nx.connected_components(conductors):
-        touching = sorted({m for n in net for m in graph.neighbors(n) if m in components},
-                          key=_natural)
+        touching = sorted(
+            {m for n in net for m in graph.neighbors(n) if m in components}, key=_natural
+        )
         for a, b in itertools.combinations(touching, 2):
             pairs.add(_pair(a, b))
     return sorted(pairs, key=lambda p: (_natural(p[0]), _natural(p[1])))
@@ -82,23 +83,38 @@ def sheet_page(sheet: Sheet, box_map: BoxMap = _identity_box) -> Page:
         for s in sheet.symbols
     ]
     texts = [
-        Text(id=t.id, text=t.text, bbox=_round_box(box_map(t.bbox)), score=1.0,
-             component_id=t.component_id)
+        Text(
+            id=t.id,
+            text=t.text,
+            bbox=_round_box(box_map(t.bbox)),
+            score=1.0,
+            component_id=t.component_id,
+        )
         for t in sheet.texts
     ]
-    return Page(index=sheet.index, width=round(sheet.width, 2), height=round(sheet.height, 2),
-                components=components, texts=texts, connections=connections(sheet))
+    return Page(
+        index=sheet.index,
+        width=round(sheet.width, 2),
+        height=round(sheet.height, 2),
+        components=components,
+        texts=texts,
+        connections=connections(sheet),
+    )
 
 
-def document(sheets: list[Sheet], path: str, sha256: str,
-             box_maps: list[BoxMap] | None = None) -> Document:
+def document(
+    sheets: list[Sheet], path: str, sha256: str, box_maps: Sequence[BoxMap] | None = None
+) -> Document:
     maps = box_maps or [_identity_box] * len(sheets)
     pages = [sheet_page(sheet, m) for sheet, m in zip(sheets, maps, strict=True)]
     return Document(source=Source(path=path, sha256=sha256, page_count=len(sheets)), pages=pages)
 
 
-def graph_json(sheets: list[Sheet], box_maps: list[BoxMap] | None = None,
-               point_maps: list[PointMap] | None = None) -> dict[str, Any]:
+def graph_json(
+    sheets: list[Sheet],
+    box_maps: Sequence[BoxMap] | None = None,
+    point_maps: Sequence[PointMap] | None = None,
+) -> dict[str, Any]:
     """The whole document's graph in networkx node-link form (nodes, edges).
 
     Nodes: components (type, name, bbox, ratings), buses (name), junctions, off-page
@@ -112,8 +128,12 @@ def graph_json(sheets: list[Sheet], box_maps: list[BoxMap] | None = None,
         symbols = {s.id: s for s in sheet.symbols}
         for node in sheet.nodes.values():
             x, y = point_map((node.x, node.y))
-            attrs: dict[str, Any] = {"kind": node.kind, "page": sheet.index,
-                                     "x": round(x, 2), "y": round(y, 2)}
+            attrs: dict[str, Any] = {
+                "kind": node.kind,
+                "page": sheet.index,
+                "x": round(x, 2),
+                "y": round(y, 2),
+            }
             if node.name is not None:
                 attrs["name"] = node.name
             if node.target is not None:
