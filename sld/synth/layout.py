@@ -332,12 +332,12 @@ class DiagramLayout:
         if width > x1 - x0:
             raise NoFit(f"diagram is {width:.0f} pt wide, region {x1 - x0:.0f}")
         # Spread the columns over the spare width, as a drafter would, up to a limit.
-        pad = min(style.slot_max * 1.2, 0.8 * ((x1 - x0) - width) / max(1, placed.gaps))
+        pad = min(style.slot_max * 1.5, 0.8 * ((x1 - x0) - width) / max(1, placed.gaps))
         if pad >= 4.0:
             wider = self._place_sections(sections, profiles, base_gap + pad)
             if wider.right - wider.left <= x1 - x0:
                 placed = wider
-        shift = x0 + ((x1 - x0) - (placed.right - placed.left)) * self.rng.uniform(0.3, 0.5)
+        shift = x0 + ((x1 - x0) - (placed.right - placed.left)) * self.rng.uniform(0.35, 0.6)
         shift -= placed.left
         self._emit(placed, shift)
 

@@ -67,10 +67,10 @@ def random_style(rng: random.Random, standard: Standard, page: tuple[float, floa
     font = rng.choices([f for f, _ in _FONTS], [w for _, w in _FONTS])[0]
     size = round(rng.uniform(5.0, 7.0 if small else 9.0) * 2) / 2
     # Bigger sheets draw bigger symbols; within a size, sheets vary 0.7x to 1.4x.
-    scale = rng.uniform(0.7, 1.0 if small else 1.4) * max(1.0, (page[0] / 1190.55) ** 0.5)
+    scale = rng.uniform(0.7, 1.0 if small else 1.4) * 1.25 * max(1.0, (page[0] / 1190.55) ** 0.5)
     pitch = size * 1.25
     gap = 2.5 + 0.35 * size
-    slot_min = max(_TALLEST * scale + 14.0, 4 * pitch + 2 * gap)
+    slot_min = _slot_min(scale, pitch, gap)
     return SheetStyle(
         standard=standard,
         scale=scale,
@@ -82,8 +82,13 @@ def random_style(rng: random.Random, standard: Standard, page: tuple[float, floa
         label_left_share=rng.choice([0.0, 0.1, 0.15, 0.3]),
         vertical_label_share=rng.choice([0.0, 0.1, 0.2]),
         slot_min=slot_min,
-        slot_max=slot_min * rng.uniform(1.3, 2.2),
+        slot_max=slot_min * rng.uniform(1.4, 3.0),
     )
+
+
+def _slot_min(scale: float, pitch: float, gap: float) -> float:
+    """Row height that holds the tallest symbol, a 4-line label, and a branch's 1-line label."""
+    return max(_TALLEST * scale + 14.0, 4 * pitch + 2 * gap, 2 * (11.0 * scale + 2.5 * gap + pitch))
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ def build_sheet(rng: random.Random, request: SheetRequest) -> Sheet:
                 )
                 style = replace(
                     style,
-                    slot_min=max(_TALLEST * style.scale + 14.0, 4 * style.pitch + 2 * style.gap),
+                    slot_min=_slot_min(style.scale, style.pitch, style.gap),
                 )
             continue
         layout.cable_tags(list(_CABLE_TAGS[request.standard]), rng.choice([0.0, 0.15, 0.3]))

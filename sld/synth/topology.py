@@ -246,9 +246,12 @@ class TopologyMaker:
             cells.append(self.part("generator", level))
         elif load in ("load_arrow", "capacitor"):
             cells.append(self.part(load, level))
-        elif load == "xfmr_load" and sub_level.volts != level.volts:
-            cells.append(self.part("transformer", level, secondary=sub_level))
-            cells.append(self.part("load_arrow", sub_level))
+        elif load == "xfmr_load":
+            if sub_level.volts != level.volts:
+                cells.append(self.part("transformer", level, secondary=sub_level))
+                cells.append(self.part("load_arrow", sub_level))
+            else:
+                cells.append(self.part("motor", level))
         else:
             feeder = Feeder(cells, ending=self._ending())
             return self._trim(feeder, rows)
@@ -316,7 +319,7 @@ class TopologyMaker:
         utility, main, sub = self.levels()
         double = budget.feeders >= 5 and rng.random() < 0.3
         sections: list[BusSpec] = []
-        count = rng.randint(3, max(3, budget.feeders))
+        count = rng.randint(4 if double else 3, max(3, budget.feeders))
         split = [count // 2, count - count // 2] if double else [count]
         for index, n in enumerate(split):
             letter = "AB"[index] if double else ""
