@@ -61,8 +61,11 @@ class SheetStyle:
 
 @dataclass
 class LabelPlan:
+    """How a component on a vertical run is drawn: mirrored or not, its label's side and turn."""
+
     side: int
     vertical: bool
+    mirror: bool = False
 
 
 @dataclass
@@ -167,9 +170,10 @@ class Builder:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def _symbol_extent(part: Part, style: SheetStyle, rotation: int = 0) -> Box:
-    rotation = rotation if part.variant.rotatable else 0
-    place = Placement(part.variant, 0.0, 0.0, style.scale, rotation, False, style.line_width)
+def _symbol_extent(part: Part, style: SheetStyle, rotation: int = 0, mirror: bool = False) -> Box:
+    if not part.variant.rotatable:
+        rotation, mirror = 0, False
+    place = Placement(part.variant, 0.0, 0.0, style.scale, rotation, mirror, style.line_width)
     return symbol_geometry(place).bbox
 
 
@@ -212,12 +216,13 @@ class DiagramLayout:
                 and self.rng.random() < style.vertical_label_share
                 and tall <= style.slot_min - 2 * style.gap
             )
-            self.plans[key] = LabelPlan(side, vertical)
+            mirror = part.variant.rotatable and self.rng.random() < 0.3
+            self.plans[key] = LabelPlan(side, vertical, mirror)
         return self.plans[key]
 
     def part_extent(self, part: Part) -> tuple[float, float]:
         style = self.style
-        x0, _, x1, _ = _symbol_extent(part, style)
+        x0, _, x1, _ = _symbol_extent(part, style, 0, self.plan(part).mirror)
         left, right = -x0, x1
         if part.label.lines:
             plan = self.plan(part)
@@ -413,6 +418,7 @@ class DiagramLayout:
 
     def _emit(self, placed: _Placed, shift: float) -> None:
         b = self.builder
+        self._names: list[tuple[str, float, float, float, float]] = []
         style = self.style
         buses: list[str] = []
         for index, section in enumerate(self.diagram.sections):
@@ -428,11 +434,14 @@ class DiagramLayout:
                 next_x = xs[i + 1] if i + 1 < len(xs) else None
                 start = Attach(bus, (xs[i], self.y_bus))
                 self._emit_feeder(feeder, xs[i], 0, start, next_x)
-            self._bus_name(section.name, bx0, bx1, self.y_bus, style.bus_width)
+            self._names.append((section.name, bx0, bx1, self.y_bus, style.bus_width))
         if self.diagram.tie is not None and len(buses) == 2:
             a1 = placed.bus_spans[0][1] + shift
             b0 = placed.bus_spans[1][0] + shift
             self._emit_tie(self.diagram.tie, a1, b0, placed.tie_x + shift, buses)
+        # Bus names last, so that the search for free room sees everything else.
+        for name in self._names:
+            self._bus_name(*name)
 
     def _emit_source(self, source: Source, x: float, bus: str) -> None:
         b = self.builder
@@ -461,8 +470,7 @@ class DiagramLayout:
     def _emit_part(self, part: Part, x: float, y: float, attach: Attach | None) -> Attach:
         """A component on a vertical run: wire in at the top, label beside, leave at the bottom."""
         b = self.builder
-        mirror = part.variant.rotatable and self.rng.random() < 0.3
-        item = b.component(part, x, y, 0, mirror)
+        item = b.component(part, x, y, 0, self.plan(part).mirror)
         terminals = item.geometry.terminals
         if attach is not None:
             b.wire([attach.point, terminals["a"]], attach.node, item.id)
@@ -507,7 +515,7 @@ class DiagramLayout:
             b.sheet.edges.pop()
             for i, sub_feeder in enumerate(feeder.sub.feeders):
                 self._emit_feeder(sub_feeder, xs[i], row, Attach(bus, (xs[i], y_sub)), None)
-            self._bus_name(feeder.sub.name, xs[0] - overhang, xs[-1] + overhang, y_sub, bus_w)
+            self._names.append((feeder.sub.name, xs[0] - overhang, xs[-1] + overhang, y_sub, bus_w))
         elif feeder.ending is not None:
             band_top = self.y_bus + row * self.slot
             tip_y = band_top + 6.0
