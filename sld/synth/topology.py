@@ -323,7 +323,11 @@ class TopologyMaker:
         split = [count // 2, count - count // 2] if double else [count]
         for index, n in enumerate(split):
             letter = "AB"[index] if double else ""
-            name = self._bus_name(main, letter=letter)
+            if index == 0:
+                name = self._bus_name(main, letter=letter)
+            else:
+                # Both sections of one switchboard share its name.
+                name = sections[0].name.replace(" BUS A", " BUS B", 1)
             feeders = [
                 self.feeder(main, sub, budget.rows_below, rng.random() < 0.45) for _ in range(n)
             ]
