@@ -260,7 +260,7 @@ class TopologyMaker:
     def _ending(self) -> Ending:
         rng = self.rng
         number = rng.randint(2, 9)
-        target = rng.choice([f"DWG E-{100 + number}", f"MCC-{number}", f"PANEL LP-{number}"])
+        target = rng.choice([f"DWG E-{200 + number}", f"MCC-{number}", f"PANEL LP-{number}"])
         lines = [f"TO {target}"]
         if rng.random() < 0.4:
             lines.append(rng.choice(["(SEE SHEET 2)", "SPARE", "FUTURE", "BY OTHERS"]))
