@@ -1,0 +1,560 @@
+"""The symbol catalogue: every (type, standard, variant) the generator draws, and how.
+
+Each variant is a list of stroke primitives in a local frame: origin at the body centre, y
+downwards, the conductor running vertically through it, one unit = one point at scale 1.
+`draw_symbol` places a variant on a reportlab canvas (scale, rotation in quarter turns, mirror)
+and returns where it landed: its body box (covering every drawn stroke, half the stroke width
+included) and its terminal points on that box's edge, where wires attach. `symbol_geometry`
+computes the same without drawing, so a layout can measure a symbol before committing to it,
+and `render_symbol_png` rasterises one variant exactly as the sheets draw it, for exemplars.
+
+Letters inside symbols (M, G, the motor's "3~") are strokes, never text, so they stay out of
+the PDF text layer like they would on a CAD drawing exported with text as geometry.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pypdfium2 as pdfium
+from numpy.typing import NDArray
+from reportlab.pdfgen.canvas import Canvas
+
+Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+Standard = Literal["iec", "ansi"]
+
+
+# --- primitives -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """A straight stroke with butt caps: its ink ends exactly at its end points."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class Polyline:
+    """Connected straight strokes with round joins; `fill` paints the closed shape solid."""
+
+    points: tuple[Point, ...]
+    closed: bool = False
+    fill: bool = False
+
+
+@dataclass(frozen=True)
+class Circle:
+    cx: float
+    cy: float
+    r: float
+    fill: bool = False
+
+
+@dataclass(frozen=True)
+class Arc:
+    """Circular arc through the points (cx + r cos a, cy + r sin a), y down, a in degrees."""
+
+    cx: float
+    cy: float
+    r: float
+    start: float
+    extent: float
+
+
+@dataclass(frozen=True)
+class Bezier:
+    p0: Point
+    p1: Point
+    p2: Point
+    p3: Point
+
+
+Primitive = Line | Polyline | Circle | Arc | Bezier
+
+
+# --- stroke letters ---------------------------------------------------------------------------
+
+
+def _letter(char: str, cx: float, cy: float, height: float) -> list[Primitive]:
+    """A capital letter or sign as strokes, centred at (cx, cy); width about 0.75 x height."""
+    h = height
+    w = 0.75 * h
+    x0, y0 = cx - w / 2, cy - h / 2
+    x1, y1 = cx + w / 2, cy + h / 2
+
+    def pt(u: float, v: float) -> Point:
+        return (x0 + u * w, y0 + v * h)
+
+    if char == "M":
+        return [Polyline((pt(0, 1), pt(0, 0), pt(0.5, 0.62), pt(1, 0), pt(1, 1)))]
+    if char == "G":
+        r = h / 2
+        return [
+            Arc(cx, cy, r, -40.0, -280.0),
+            Polyline(((cx + 0.15 * w, cy + 0.05 * h), (x1, cy + 0.05 * h), (x1, y1 - 0.08 * h))),
+        ]
+    if char == "A":
+        return [
+            Polyline((pt(0, 1), pt(0.5, 0), pt(1, 1))),
+            Line(*pt(0.22, 0.62), *pt(0.78, 0.62)),
+        ]
+    if char == "V":
+        return [Polyline((pt(0, 0), pt(0.5, 1), pt(1, 0)))]
+    if char == "W":
+        return [Polyline((pt(0, 0), pt(0.25, 1), pt(0.5, 0.35), pt(0.75, 1), pt(1, 0)))]
+    if char == "3":
+        r = h / 4
+        return [
+            Arc(cx, y0 + r, r, -160.0, 250.0),
+            Arc(cx, y1 - r, r, -90.0, 250.0),
+        ]
+    if char == "~":
+        return [_sine(cx, cy, w, h * 0.5)]
+    raise ValueError(f"no stroke letter for {char!r}")
+
+
+def _sine(cx: float, cy: float, width: float, amplitude: float) -> Bezier:
+    """One full sine period as a cubic Bézier, centred at (cx, cy)."""
+    half = width / 2
+    a = amplitude / 2
+    return Bezier(
+        (cx - half, cy),
+        (cx - half / 3, cy - 2.3 * a),
+        (cx + half / 3, cy + 2.3 * a),
+        (cx + half, cy),
+    )
+
+
+# --- the variants -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SymbolVariant:
+    """One way of drawing one component type in one standard.
+
+    `terminals` are in the local frame (y down): "a" at the top, "b" at the bottom; round
+    symbols also offer "l" and "r" on their sides. `rotatable` says whether the generator may
+    turn it onto a horizontal run (round symbols with letters stay upright).
+    """
+
+    type: str
+    standard: Standard
+    variant: str
+    primitives: tuple[Primitive, ...]
+    terminals: tuple[tuple[str, Point], ...]
+    rotatable: bool = True
+
+    @property
+    def key(self) -> str:
+        return f"{self.type}/{self.standard}/{self.variant}"
+
+    def terminal(self, name: str) -> Point:
+        return dict(self.terminals)[name]
+
+
+def _vertical(half: float) -> tuple[tuple[str, Point], ...]:
+    return (("a", (0.0, -half)), ("b", (0.0, half)))
+
+
+def _round(r: float) -> tuple[tuple[str, Point], ...]:
+    return (("a", (0.0, -r)), ("b", (0.0, r)), ("l", (-r, 0.0)), ("r", (r, 0.0)))
+
+
+def _leads(half: float, inner: float) -> list[Primitive]:
+    """Lead strokes from the terminals at +-half to the body at +-inner."""
+    return [Line(0, -half, 0, -inner), Line(0, inner, 0, half)]
+
+
+def _transformers() -> list[SymbolVariant]:
+    r, d = 9.0, 6.0  # circle radius, centre offset from the middle
+    circles: list[Primitive] = [
+        *_leads(r + d + 3, r + d),
+        Circle(0, -d, r),
+        Circle(0, d, r),
+    ]
+    delta = Polyline(((0, -d - 4.5), (3.9, -d + 2.2), (-3.9, -d + 2.2)), closed=True)
+    wye = [Line(0, d, 0, d + 4.5), Line(0, d, -3.9, d - 2.3), Line(0, d, 3.9, d - 2.3)]
+
+    def coil(y: float, toward: float) -> list[Primitive]:
+        """Four half-circle turns along y, bulging down (toward > 0) or up (toward < 0)."""
+        extent = -180.0 if toward > 0 else 180.0
+        return [Arc(-9.0 + 6.0 * i, y, 3.0, 180.0, extent) for i in range(4)]
+
+    coils: list[Primitive] = [
+        Line(0, -16, 0, -5.5),
+        *coil(-5.5, 1),
+        *coil(5.5, -1),
+        Line(0, 5.5, 0, 16),
+    ]
+    core = [Line(-12, -1.0, 12, -1.0), Line(-12, 1.0, 12, 1.0)]
+    return [
+        SymbolVariant("transformer", "iec", "two_circles", tuple(circles), _vertical(r + d + 3)),
+        SymbolVariant(
+            "transformer", "iec", "vector_group", (*circles, delta, *wye), _vertical(r + d + 3)
+        ),
+        SymbolVariant("transformer", "ansi", "coils", tuple(coils), _vertical(16)),
+        SymbolVariant("transformer", "ansi", "coils_core", (*coils, *core), _vertical(16)),
+    ]
+
+
+def _breakers() -> list[SymbolVariant]:
+    square = (
+        *_leads(10, 6),
+        Polyline(((-6, -6), (6, -6), (6, 6), (-6, 6)), closed=True),
+    )
+    switch_cross = (
+        Line(0, -14, 0, -6),
+        Line(-2.5, -8.5, 2.5, -3.5),
+        Line(-2.5, -3.5, 2.5, -8.5),
+        Line(0, 6, -7, -5),
+        Line(0, 6, 0, 14),
+    )
+    arc = (*_leads(12, 5), Arc(0, 0, 5, -90, 180), Line(-2, -5, 2, -5), Line(-2, 5, 2, 5))
+    drawout = (
+        Line(0, -17, 0, -6),
+        Polyline(((-4, -14), (0, -10), (4, -14))),
+        Polyline(((-6, -6), (6, -6), (6, 6), (-6, 6)), closed=True),
+        Polyline(((-4, 14), (0, 10), (4, 14))),
+        Line(0, 6, 0, 17),
+    )
+    return [
+        SymbolVariant("circuit_breaker", "iec", "square", square, _vertical(10)),
+        SymbolVariant("circuit_breaker", "iec", "switch_cross", switch_cross, _vertical(14)),
+        SymbolVariant("circuit_breaker", "ansi", "arc", arc, _vertical(12)),
+        SymbolVariant("circuit_breaker", "ansi", "drawout", drawout, _vertical(17)),
+    ]
+
+
+def _disconnects() -> list[SymbolVariant]:
+    bar = (
+        Line(0, -14, 0, -6),
+        Line(-3.5, -6, 3.5, -6),
+        Line(0, 6, -7, -5),
+        Line(0, 6, 0, 14),
+    )
+    load_break = (*bar, Circle(0, -6, 1.4))
+    contacts = (
+        Line(0, -14, 0, -7.6),
+        Circle(0, -6, 1.6),
+        Circle(0, 6, 1.6),
+        Line(-1.0, 4.7, -7.5, -6.5),
+        Line(0, 7.6, 0, 14),
+    )
+    return [
+        SymbolVariant("disconnect_switch", "iec", "blade_bar", bar, _vertical(14)),
+        SymbolVariant("disconnect_switch", "iec", "load_break", load_break, _vertical(14)),
+        SymbolVariant("disconnect_switch", "ansi", "blade_contacts", contacts, _vertical(14)),
+    ]
+
+
+def _fuses() -> list[SymbolVariant]:
+    rect = Polyline(((-3.2, -8), (3.2, -8), (3.2, 8), (-3.2, 8)), closed=True)
+    through = (Line(0, -12, 0, 12), rect)
+    striker = (
+        Line(0, -12, 0, 12),
+        rect,
+        Polyline(((-3.2, 5), (3.2, 5), (3.2, 8), (-3.2, 8)), closed=True, fill=True),
+    )
+    s_curve = (*_leads(12, 6), Arc(0, -3, 3, -90, 180), Arc(0, 3, 3, -90, -180))
+    box = (*_leads(12, 7), Polyline(((-3, -7), (3, -7), (3, 7), (-3, 7)), closed=True))
+    return [
+        SymbolVariant("fuse", "iec", "rect_through", through, _vertical(12)),
+        SymbolVariant("fuse", "iec", "rect_striker", striker, _vertical(12)),
+        SymbolVariant("fuse", "ansi", "s_curve", s_curve, _vertical(12)),
+        SymbolVariant("fuse", "ansi", "box", box, _vertical(12)),
+    ]
+
+
+def _machines() -> list[SymbolVariant]:
+    r = 10.5
+    ring = Circle(0, 0, r)
+    m = (ring, *_letter("M", 0, 0, 8.5))
+    m_3ph = (
+        ring,
+        *_letter("M", 0, -2.6, 6.5),
+        *_letter("3", -2.6, 5.0, 4.0),
+        _sine(2.4, 5.0, 4.0, 2.0),
+    )
+    g = (ring, *_letter("G", 0, 0, 9.0))
+    g_tilde = (ring, *_letter("G", 0, -2.6, 7.0), _sine(0, 5.2, 6.0, 2.4))
+    sine = (ring, _sine(0, 0, 12.0, 6.0))
+    return [
+        SymbolVariant("motor", "iec", "m_3ph", m_3ph, _round(r), rotatable=False),
+        SymbolVariant("motor", "iec", "m", m, _round(r), rotatable=False),
+        SymbolVariant("motor", "ansi", "m", m, _round(r), rotatable=False),
+        SymbolVariant("generator", "iec", "g_tilde", g_tilde, _round(r), rotatable=False),
+        SymbolVariant("generator", "iec", "sine", sine, _round(r), rotatable=False),
+        SymbolVariant("generator", "ansi", "g", g, _round(r), rotatable=False),
+        SymbolVariant("generator", "ansi", "sine", sine, _round(r), rotatable=False),
+    ]
+
+
+def _extras() -> list[SymbolVariant]:
+    """Non-core symbols drawn as distractors; the evaluation does not score them."""
+    ct_iec = (Line(0, -10, 0, 10), Circle(0, 0, 5))
+    ct_ansi = (Line(0, -10, 0, 10), Arc(2.2, -2.5, 2.5, -90, 180), Arc(2.2, 2.5, 2.5, -90, 180))
+    ground = (
+        Line(0, -8, 0, 0),
+        Line(-7, 0, 7, 0),
+        Line(-4.5, 3, 4.5, 3),
+        Line(-2, 6, 2, 6),
+    )
+    capacitor = (*_leads(10, 2), Line(-7, -2, 7, -2), Line(-7, 2, 7, 2))
+    capacitor_ansi = (*_leads(10, 2), Line(-7, -2, 7, -2), Arc(0, 11, 9, -140, 100))
+    meter_v = (*_leads(12, 6), Circle(0, 0, 6), *_letter("V", 0, 0, 5.0))
+    meter_a = (*_leads(12, 6), Circle(0, 0, 6), *_letter("A", 0, 0, 5.0))
+    arrester = (
+        Line(0, -12, 0, -6),
+        Polyline(((-3.5, -6), (3.5, -6), (3.5, 6), (-3.5, 6)), closed=True),
+        Polyline(((0, -4), (0, 3))),
+        Polyline(((-1.6, 1), (0, 3.5), (1.6, 1)), closed=True, fill=True),
+        Line(0, 6, 0, 9),
+        Line(-5, 9, 5, 9),
+        Line(-3, 11, 3, 11),
+        Line(-1.2, 13, 1.2, 13),
+    )
+    load = (Line(0, -10, 0, 4), Polyline(((-3.5, 3), (3.5, 3), (0, 10)), closed=True, fill=True))
+    one_end = (("a", (0.0, -8.0)),)
+    return [
+        SymbolVariant("current_transformer", "iec", "circle", ct_iec, _vertical(10)),
+        SymbolVariant("current_transformer", "ansi", "loops", ct_ansi, _vertical(10)),
+        SymbolVariant("ground", "iec", "bars", ground, one_end),
+        SymbolVariant("ground", "ansi", "bars", ground, one_end),
+        SymbolVariant("capacitor", "iec", "plates", capacitor, _vertical(10)),
+        SymbolVariant("capacitor", "ansi", "curved_plate", capacitor_ansi, _vertical(10)),
+        SymbolVariant("meter", "iec", "voltmeter", meter_v, _vertical(12), False),
+        SymbolVariant("meter", "ansi", "ammeter", meter_a, _vertical(12), False),
+        SymbolVariant("surge_arrester", "iec", "block", arrester, (("a", (0.0, -12.0)),)),
+        SymbolVariant("surge_arrester", "ansi", "block", arrester, (("a", (0.0, -12.0)),)),
+        SymbolVariant("load_arrow", "iec", "arrow", load, (("a", (0.0, -10.0)),)),
+        SymbolVariant("load_arrow", "ansi", "arrow", load, (("a", (0.0, -10.0)),)),
+    ]
+
+
+#: Every symbol variant the generator draws, core types first.
+SYMBOL_VARIANTS: tuple[SymbolVariant, ...] = (
+    *_transformers(),
+    *_breakers(),
+    *_disconnects(),
+    *_fuses(),
+    *_machines(),
+    *_extras(),
+)
+
+_BY_KEY: dict[str, SymbolVariant] = {variant.key: variant for variant in SYMBOL_VARIANTS}
+
+
+def symbol_variant(key: str) -> SymbolVariant:
+    """The variant named `type/standard/variant`, e.g. 'circuit_breaker/ansi/drawout'."""
+    return _BY_KEY[key]
+
+
+def variants_of(component_type: str, standard: Standard) -> list[SymbolVariant]:
+    return [v for v in SYMBOL_VARIANTS if v.type == component_type and v.standard == standard]
+
+
+# --- placement --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where and how a variant is drawn on the page (points, y down)."""
+
+    variant: SymbolVariant
+    x: float
+    y: float
+    scale: float = 1.0
+    #: Clockwise quarter turns on the displayed page: 0, 90, 180 or 270.
+    rotation: int = 0
+    #: Mirror left-right in the symbol's own frame, before rotating.
+    mirror: bool = False
+    #: Stroke width in points (independent of scale).
+    line_width: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.variant.rotatable and (self.rotation or self.mirror):
+            raise ValueError(f"{self.variant.key} is drawn upright only (it holds letters)")
+
+    def matrix(self) -> tuple[float, float, float, float]:
+        """The 2x2 linear part local -> page as (a, b, c, d): page = (a x + c y, b x + d y)."""
+        if self.rotation not in (0, 90, 180, 270):
+            raise ValueError(f"rotation must be a quarter turn, got {self.rotation}")
+        theta = math.radians(self.rotation)
+        cos, sin = round(math.cos(theta)), round(math.sin(theta))
+        m = -1.0 if self.mirror else 1.0
+        s = self.scale
+        return (s * m * cos, s * m * sin, -s * sin, s * cos)
+
+    def to_page(self, point: Point) -> Point:
+        a, b, c, d = self.matrix()
+        x, y = point
+        return (self.x + a * x + c * y, self.y + b * x + d * y)
+
+
+@dataclass(frozen=True)
+class SymbolGeometry:
+    """A placed symbol: its body box and terminal points, in page points (y down)."""
+
+    bbox: Box
+    terminals: dict[str, Point]
+
+
+def _arc_points(arc: Arc, steps: int = 24) -> list[Point]:
+    return [
+        (
+            arc.cx + arc.r * math.cos(math.radians(arc.start + arc.extent * i / steps)),
+            arc.cy + arc.r * math.sin(math.radians(arc.start + arc.extent * i / steps)),
+        )
+        for i in range(steps + 1)
+    ]
+
+
+def _bezier_points(curve: Bezier, steps: int = 24) -> list[Point]:
+    p = np.array([curve.p0, curve.p1, curve.p2, curve.p3])
+    t = np.linspace(0.0, 1.0, steps + 1)[:, None]
+    pts = (
+        (1 - t) ** 3 * p[0] + 3 * (1 - t) ** 2 * t * p[1] + 3 * (1 - t) * t**2 * p[2] + t**3 * p[3]
+    )
+    return [(float(x), float(y)) for x, y in pts]
+
+
+def _ink_points(primitive: Primitive, place: Placement) -> list[Point]:
+    """Page points whose box, grown as the stroke requires, covers the primitive's ink."""
+    half = place.line_width / 2
+    if isinstance(primitive, Line):
+        (x0, y0) = place.to_page((primitive.x0, primitive.y0))
+        (x1, y1) = place.to_page((primitive.x1, primitive.y1))
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        nx, ny = -(y1 - y0) / length * half, (x1 - x0) / length * half
+        # Butt caps: the ink is the rectangle around the segment, nothing beyond its ends.
+        return [(x0 + nx, y0 + ny), (x0 - nx, y0 - ny), (x1 + nx, y1 + ny), (x1 - nx, y1 - ny)]
+    if isinstance(primitive, Circle):
+        cx, cy = place.to_page((primitive.cx, primitive.cy))
+        r = primitive.r * place.scale + (0.0 if primitive.fill else half)
+        return [(cx - r, cy - r), (cx + r, cy + r)]
+    if isinstance(primitive, Polyline):
+        local: Sequence[Point] = primitive.points
+    elif isinstance(primitive, Arc):
+        local = _arc_points(primitive)
+    else:
+        local = _bezier_points(primitive)
+    grow = 0.0 if isinstance(primitive, Polyline) and primitive.fill else half
+    points: list[Point] = []
+    for point in local:
+        x, y = place.to_page(point)
+        points += [(x - grow, y - grow), (x + grow, y + grow)]
+    return points
+
+
+def symbol_geometry(place: Placement) -> SymbolGeometry:
+    """Body box and terminals of a placed variant, without drawing it."""
+    points = [p for primitive in place.variant.primitives for p in _ink_points(primitive, place)]
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    terminals = {name: place.to_page(point) for name, point in place.variant.terminals}
+    return SymbolGeometry((min(xs), min(ys), max(xs), max(ys)), terminals)
+
+
+def draw_symbol(canvas: Canvas, place: Placement, page_height: float) -> SymbolGeometry:
+    """Draw a placed variant on a reportlab canvas whose page is `page_height` points tall."""
+    a, b, c, d = place.matrix()
+    canvas.saveState()
+    # Page coordinates are y down; reportlab's are y up from the bottom edge.
+    canvas.transform(a, -b, c, -d, place.x, page_height - place.y)
+    canvas.setLineWidth(place.line_width / place.scale)
+    canvas.setLineCap(0)
+    canvas.setLineJoin(1)
+    canvas.setStrokeGray(0)
+    canvas.setFillGray(0)
+    for primitive in place.variant.primitives:
+        _draw_primitive(canvas, primitive)
+    canvas.restoreState()
+    return symbol_geometry(place)
+
+
+def _draw_primitive(canvas: Canvas, primitive: Primitive) -> None:
+    if isinstance(primitive, Line):
+        canvas.line(primitive.x0, primitive.y0, primitive.x1, primitive.y1)
+        return
+    if isinstance(primitive, Circle):
+        fill = int(primitive.fill)
+        canvas.circle(primitive.cx, primitive.cy, primitive.r, stroke=1 - fill, fill=fill)
+        return
+    path = canvas.beginPath()
+    if isinstance(primitive, Polyline):
+        path.moveTo(*primitive.points[0])
+        for point in primitive.points[1:]:
+            path.lineTo(*point)
+        if primitive.closed:
+            path.close()
+        fill = int(primitive.fill)
+        canvas.drawPath(path, stroke=1 - fill, fill=fill)
+        return
+    if isinstance(primitive, Arc):
+        r = primitive.r
+        path.arc(
+            primitive.cx - r,
+            primitive.cy - r,
+            primitive.cx + r,
+            primitive.cy + r,
+            startAng=primitive.start,
+            extent=primitive.extent,
+        )
+    else:
+        path.moveTo(*primitive.p0)
+        path.curveTo(*primitive.p1, *primitive.p2, *primitive.p3)
+    canvas.drawPath(path, stroke=1, fill=0)
+
+
+# --- exemplars --------------------------------------------------------------------------------
+
+
+def render_symbol_png(
+    variant: SymbolVariant | str,
+    scale: float = 1.0,
+    dpi: float = 200.0,
+    *,
+    rotation: int = 0,
+    mirror: bool = False,
+    line_width: float = 1.0,
+    margin: float = 4.0,
+) -> tuple[NDArray[np.uint8], Box, dict[str, Point]]:
+    """Rasterise one variant as the sheets draw it.
+
+    Returns the grey image (uint8, 255 = paper), the body box and the terminals, both in pixels
+    of that image. `margin` is the paper around the body box, in points.
+    """
+    if isinstance(variant, str):
+        variant = symbol_variant(variant)
+    probe = symbol_geometry(Placement(variant, 0.0, 0.0, scale, rotation, mirror, line_width))
+    x0, y0, x1, y1 = probe.bbox
+    width, height = x1 - x0 + 2 * margin, y1 - y0 + 2 * margin
+    place = Placement(variant, margin - x0, margin - y0, scale, rotation, mirror, line_width)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height), invariant=1)
+    geometry = draw_symbol(canvas, place, height)
+    canvas.showPage()
+    canvas.save()
+    pdf = pdfium.PdfDocument(buffer.getvalue())
+    try:
+        bitmap = pdf[0].render(scale=dpi / 72.0, grayscale=True)
+        image = np.array(bitmap.to_pil().convert("L"), dtype=np.uint8)
+    finally:
+        pdf.close()
+    px = dpi / 72.0
+    bx0, by0, bx1, by1 = geometry.bbox
+    terminals = {name: (x * px, y * px) for name, (x, y) in geometry.terminals.items()}
+    return image, (bx0 * px, by0 * px, bx1 * px, by1 * px), terminals
+
+
+SymbolDrawer = Callable[[Canvas, Placement, float], SymbolGeometry]
