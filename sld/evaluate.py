@@ -558,14 +558,24 @@ def _read(path: Path) -> Document:
         raise ValueError(f"{path} is not a result document (schema_version 1): {error}") from error
 
 
+def _result_files(folder: Path) -> dict[str, Path]:
+    """`X.json` result files by stem, leaving out `X.graph.json` graph sidecars."""
+    return {
+        path.stem: path
+        for path in folder.glob("*.json")
+        if not path.name.endswith(".graph.json")
+    }
+
+
 def evaluate_folders(gt_dir: Path, pred_dir: Path) -> EvaluationReport:
     """Score every `gt_dir/X.json` against `pred_dir/X.json`.
 
-    Every `*.json` in `gt_dir` must be a result document; a file that is not raises ValueError
-    naming it. A missing prediction is scored as an empty document and listed.
+    Every `*.json` in `gt_dir` must be a result document, except the generator's graph sidecars
+    (`X.graph.json`); a file that is not raises ValueError naming it. A missing prediction is
+    scored as an empty document and listed.
     """
-    gt_paths = {path.stem: path for path in gt_dir.glob("*.json")}
-    pred_paths = {path.stem: path for path in pred_dir.glob("*.json")}
+    gt_paths = _result_files(gt_dir)
+    pred_paths = _result_files(pred_dir)
     documents: list[DocumentResult] = []
     for stem in sorted(gt_paths):
         gt = _read(gt_paths[stem])
