@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help='e.g. "SELECT type, count(*) FROM components GROUP BY type"')
     query.add_argument("--db", dest="database_url", help="database URL (default: sqlite:///sld.db)")
 
+    render = commands.add_parser("render", help="draw a result over its page as a PNG")
+    render.add_argument("result", type=Path, help="a result JSON written by sld digitise")
+    render.add_argument("--page", type=int, default=1, help="page number, from 1")
+    render.add_argument("--source", type=Path, help="the drawing (default: the result's source.path)")
+    render.add_argument("--out", type=Path, help="PNG to write (default: next to the result)")
+    render.add_argument("--dpi", type=int, default=100)
+
     schema = commands.add_parser("schema", help="write the JSON Schema and SQL DDL into a folder")
     schema.add_argument("--out", type=Path, default=Path("schemas"))
     return parser
@@ -85,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "eval": commands.evaluate,
         "query": commands.query,
         "schema": commands.schema,
+        "render": commands.render,
     }[args.command]
     try:
         return handler(args)

@@ -235,3 +235,24 @@ def schema(args: argparse.Namespace) -> int:
     write_schemas(args.out)
     console.print(f"wrote {args.out}/document.schema.json and {args.out}/database.sql")
     return 0
+
+
+def render(args: argparse.Namespace) -> int:
+    from sld.document import Document
+    from sld.raster import InputError, load_page, open_source
+    from sld.render import save_rendering
+
+    document = Document.read(args.result)
+    source = args.source or Path(document.source.path)
+    if not 1 <= args.page <= len(document.pages):
+        errors.print(f"[red]error[/red] {args.result} has {len(document.pages)} page(s), not {args.page}")
+        return 1
+    try:
+        page_image = load_page(open_source(source), args.page - 1, load_settings(dpi=args.dpi))
+    except InputError as error:
+        errors.print(f"[red]error[/red] {error} (give the drawing with --source)")
+        return 1
+    out = args.out or args.result.with_name(f"{args.result.stem}-page{args.page}.png")
+    save_rendering(page_image, document.pages[args.page - 1], out)
+    console.print(f"wrote {out}")
+    return 0

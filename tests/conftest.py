@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.postgres_server import find_server_binaries, private_server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep Prefect's state out of ~/.prefect: one private home per test process."""
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="sld-prefect-home-")
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.pop("PREFECT_API_URL", None)
 
 
 @pytest.fixture(scope="session")
