@@ -125,3 +125,32 @@ def test_text_reader_on_tiny_model(
     }
     assert {tuple(np.round(box, 6)) for box in lines.boxes} == expected
     assert "480V" in WIRED_OCR_ANSWER
+
+
+def test_backends_through_the_registries_and_protocols(
+    wired_detection_rexomni: Path, grid_page: PageImage
+) -> None:
+    """What `sld digitise --detector rex-omni --ocr rex-omni` does: settings, factory, protocol."""
+    from sld.detect import SymbolDetector, create_detector
+    from sld.ocr import TextReader, create_text_reader
+
+    settings = Settings(
+        detector="rex-omni",
+        ocr="rex-omni",
+        rexomni_model=str(wired_detection_rexomni),
+        rexomni_device="cpu",
+        rexomni_max_new_tokens=40,
+        tile_size=TILE,
+        tile_overlap=OVERLAP,
+    )
+    detector: SymbolDetector = create_detector(settings)
+    reader: TextReader = create_text_reader(settings)
+    assert (detector.name, reader.name) == ("rex-omni", "rex-omni")
+    tiles = make_tiles(grid_page, settings.tile_size, settings.tile_overlap)
+    found = detector.detect(tiles)
+    assert [len(d) for d in found] == [2] * len(tiles)
+    # The reader gets the same (wired) model: its answers are fuse boxes, read as text lines.
+    lines = reader.read(grid_page)
+    assert set(lines.labels) == {"fuse symbol"}
+    assert (lines.boxes[:, 2] <= grid_page.width_pt).all()
+    assert (lines.boxes[:, 3] <= grid_page.height_pt).all()
