@@ -58,6 +58,78 @@ class Settings(BaseSettings):
         description="A box this much inside a larger same-type box is a tile-border fragment",
     )
 
+    # Zero-shot model backends: rex-omni (in process), rex-omni-server (vLLM), grounding-dino.
+    rexomni_model: str = Field(
+        default="IDEA-Research/Rex-Omni",
+        description="Rex-Omni checkpoint: a Hugging Face hub id or a local folder",
+    )
+    rexomni_device: str = Field(
+        default="auto",
+        description="torch device of rex-omni and grounding-dino: auto, cpu, cuda, cuda:1, ...",
+    )
+    rexomni_batch_size: int = Field(default=4, ge=1, description="Tiles per generate() call")
+    rexomni_max_new_tokens: int = Field(
+        default=1024, ge=16, description="Cap on tokens generated per tile (stops runaway boxes)"
+    )
+    rexomni_max_pixels: int = Field(
+        default=2560 * 28 * 28,
+        ge=16 * 28 * 28,
+        description="Pixel budget of one model image (upstream: 2560 x 28 x 28)",
+    )
+    rexomni_mode: str = Field(
+        default="text",
+        pattern="^(text|visual)$",
+        description="text: a phrase per symbol type; visual: reference symbols beside the tile",
+    )
+    rexomni_phrases: dict[str, str] = Field(
+        default_factory=lambda: {
+            "transformer": "transformer symbol",
+            "circuit_breaker": "circuit breaker symbol",
+            "disconnect_switch": "disconnect switch symbol",
+            "fuse": "fuse symbol",
+            "motor": "motor symbol",
+            "generator": "generator symbol",
+        },
+        description="Component type -> phrase for the zero-shot detectors (JSON in the env)",
+    )
+    rexomni_score: float = Field(
+        default=1.0, gt=0, le=1, description="Score of every Rex-Omni box (it states none)"
+    )
+    rexomni_ocr_granularity: str = Field(
+        default="text line",
+        pattern="^(text line|word)$",
+        description="What the rex-omni text reader asks for: 'text line' or 'word'",
+    )
+    rexomni_server_url: str = Field(
+        default="http://localhost:8000/v1",
+        description="Base URL of the OpenAI-compatible server (vLLM) for rex-omni-server",
+    )
+    rexomni_server_model: str = Field(
+        default="IDEA-Research/Rex-Omni", description="Model name the server was started with"
+    )
+    rexomni_server_api_key: str | None = Field(
+        default=None, description="Bearer token, when the server was started with --api-key"
+    )
+    rexomni_server_concurrency: int = Field(
+        default=4, ge=1, description="Requests in flight at once from one process"
+    )
+    rexomni_server_timeout_s: float = Field(
+        default=120.0, gt=0, description="Time-out of one request to the server, in seconds"
+    )
+    rexomni_server_retries: int = Field(
+        default=3, ge=0, description="Retries after a time-out, a lost connection, 429 or 5xx"
+    )
+    grounding_dino_model: str = Field(
+        default="IDEA-Research/grounding-dino-tiny",
+        description="Grounding DINO checkpoint: a hub id or a local folder",
+    )
+    grounding_dino_box_threshold: float = Field(
+        default=0.3, gt=0, lt=1, description="Grounding DINO box score threshold"
+    )
+    grounding_dino_text_threshold: float = Field(
+        default=0.25, gt=0, lt=1, description="Grounding DINO threshold for the label words"
+    )
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with the non-None `overrides` (CLI flags) on top."""

@@ -29,6 +29,9 @@ class SymbolDetector(Protocol):
 #: Backend name -> "module:factory". The factory takes the settings and returns a detector.
 DETECTORS: dict[str, str] = {
     "template": "sld.detect.template:create",
+    "rex-omni": "sld.detect.rexomni:create",
+    "rex-omni-server": "sld.detect.rexomni:create_server",
+    "grounding-dino": "sld.detect.grounding_dino:create",
 }
 
 

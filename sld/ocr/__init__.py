@@ -29,6 +29,8 @@ TEXT_READERS: dict[str, str] = {
     "rapidocr": "sld.ocr.rapid:create",
     "auto": "sld.ocr.auto:create",
     "none": "sld.ocr.auto:create_none",
+    "rex-omni": "sld.ocr.rexomni:create",
+    "rex-omni-server": "sld.ocr.rexomni:create_server",
 }
 
 
