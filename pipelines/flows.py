@@ -30,21 +30,18 @@ def run_as_task(stage: Callable[..., Result], /, *args: Any) -> Result:
     """Run one stage as a Prefect task in the current flow run."""
     name = stage.__name__
     as_task = task(
-        stage,
         name=name.replace("_", "-"),
         cache_policy=NO_CACHE,
         retries=RETRIES.get(name, 0),
         retry_delay_seconds=5,
-    )
+    )(stage)
     result: Result = as_task(*args)
     return result
 
 
 @flow(name="digitise-document", log_prints=True)
-def digitise_document(
-    path: str, settings: dict[str, Any] | None = None
-) -> tuple[Document, Path]:
-    """Digitise one PDF or image into JSON and the database; returns the result and its JSON path."""
+def digitise_document(path: str, settings: dict[str, Any] | None = None) -> tuple[Document, Path]:
+    """Digitise one PDF or image into JSON and the database; returns the result and JSON path."""
     chosen = Settings(**(settings or {}))
     digitised = digitise_file(Path(path), chosen, run_stage=run_as_task)
     pages = digitised.document.pages
@@ -60,7 +57,9 @@ def digitise_document(
 
 
 @flow(name="digitise-drop-folder", log_prints=True)
-def digitise_drop_folder(folder: str, settings: dict[str, Any] | None = None) -> dict[str, list[str]]:
+def digitise_drop_folder(
+    folder: str, settings: dict[str, Any] | None = None
+) -> dict[str, list[str]]:
     """Digitise the drawings in `folder` that the database does not hold yet.
 
     A file counts as done when a document with its content hash is stored, so files can stay in

@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
 
 from pipelines.flows import digitise_document, digitise_drop_folder
 
@@ -26,14 +28,21 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    drop_folder = digitise_drop_folder.to_deployment(
-        name="drop-folder",
-        interval=timedelta(seconds=args.every),
-        parameters={"folder": str(folder)},
-        description=f"Digitise new drawings in {folder} every {args.every:g} s",
+    # to_deployment is sync here (no running event loop); the cast tells mypy so.
+    drop_folder = cast(
+        RunnerDeployment,
+        digitise_drop_folder.to_deployment(
+            name="drop-folder",
+            interval=timedelta(seconds=args.every),
+            parameters={"folder": str(folder)},
+            description=f"Digitise new drawings in {folder} every {args.every:g} s",
+        ),
     )
-    on_demand = digitise_document.to_deployment(
-        name="on-demand", description="Digitise one file: prefect deployment run with path=..."
+    on_demand = cast(
+        RunnerDeployment,
+        digitise_document.to_deployment(
+            name="on-demand", description="Digitise one file: prefect deployment run with path=..."
+        ),
     )
     serve(drop_folder, on_demand)
 

@@ -1,4 +1,4 @@
-"""The `sld` command. Each sub-command imports what it needs when it runs, so `sld --help` is instant."""
+"""The `sld` command. Sub-commands import what they need when they run: `sld --help` is instant."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from sld import __version__
 
 
 def _add_backend_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", dest="database_url", help="database URL (default: sqlite:///sld.db)")
+    parser.add_argument(
+        "--db", dest="database_url", help="database URL (default: sqlite:///sld.db)"
+    )
     parser.add_argument("--detector", help="symbol detector: template (default), rex-omni, ...")
     parser.add_argument("--ocr", help="text engine: auto (default), pdf-text, rapidocr, none, ...")
     parser.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
@@ -70,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="draw a result over its page as a PNG")
     render.add_argument("result", type=Path, help="a result JSON written by sld digitise")
     render.add_argument("--page", type=int, default=1, help="page number, from 1")
-    render.add_argument("--source", type=Path, help="the drawing (default: the result's source.path)")
+    render.add_argument(
+        "--source", type=Path, help="the drawing (default: the result's source.path)"
+    )
     render.add_argument("--out", type=Path, help="PNG to write (default: next to the result)")
     render.add_argument("--dpi", type=int, default=100)
 

@@ -28,7 +28,7 @@ LINK_COLOUR = (23, 190, 207)
 CONNECTION_COLOUR = (227, 119, 194)
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont:
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """DejaVu Sans where installed (fonts-dejavu-core), else Pillow's own scalable font."""
     try:
         return ImageFont.truetype("DejaVuSans.ttf", size)
@@ -73,7 +73,8 @@ def draw_result(page_image: PageImage, page: Page, *, connections: bool = True) 
         box = [v * scale for v in component.bbox]
         canvas.rectangle(box, outline=colour, width=2 * width)
         caption = component.id.split("-")[-1] + (f" {component.name}" if component.name else "")
-        canvas.text((box[0], box[1] - font.size - 2), caption, fill=colour, font=font)
+        caption_height = font.getbbox(caption)[3]
+        canvas.text((box[0], box[1] - caption_height - 2), caption, fill=colour, font=font)
     return faded
 
 

@@ -102,8 +102,15 @@ def test_bad_inputs_are_named_and_do_not_stop_the_others(
     bad = bad_inputs(tmp_path)
     out = tmp_path / "out"
     code = main(
-        ["digitise", *map(str, bad.values()), str(sheets[0]), "--out", str(out),
-         "--db", f"sqlite:///{tmp_path / 'x.db'}"]
+        [
+            "digitise",
+            *map(str, bad.values()),
+            str(sheets[0]),
+            "--out",
+            str(out),
+            "--db",
+            f"sqlite:///{tmp_path / 'x.db'}",
+        ]
     )
     assert code == 1
     messages = capsys.readouterr().err

@@ -101,12 +101,25 @@ def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: P
     }
     api = f"http://127.0.0.1:{port}/api"
     server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "prefect",
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     served = None
     try:
+
         def healthy() -> bool:
             try:
                 with urllib.request.urlopen(f"{api}/health", timeout=2) as answer:
@@ -119,8 +132,11 @@ def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: P
         inbox.mkdir()
         served = subprocess.Popen(
             [sys.executable, "-m", "pipelines.serve", "--folder", str(inbox), "--every", "2"],
-            env={**env, "PREFECT_API_URL": api}, cwd=Path(__file__).parents[1],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            env={**env, "PREFECT_API_URL": api},
+            cwd=Path(__file__).parents[1],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         (inbox / sheets[0].name).write_bytes(sheets[0].read_bytes())
 
