@@ -7,11 +7,16 @@ and prints what was read.
 
     PYTHONPATH=. python benchmarks/ocr_rapid.py --repeats 5 --out benchmarks/results/ocr_rapid.json
     PYTHONPATH=. python benchmarks/ocr_rapid.py --pdf drawing.pdf --page 3
+    PYTHONPATH=. python benchmarks/ocr_rapid.py --sweep --out benchmarks/results/ocr_sweep.json
+
+`--sweep` measures the tuning grid behind the reader's defaults: tile size and overlap, then
+detection resolution and box threshold on two label sizes.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import statistics
@@ -226,6 +231,34 @@ def run_pdf(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+#: The tuning grid of `--sweep`: each entry varies some settings around the defaults.
+SWEEP: tuple[dict[str, list[object]], ...] = (
+    {"tile_size": [1024, 2048, 3072, 4096], "tile_overlap": [256, 512]},
+    {
+        "font_sizes": [[6, 7, 8, 9], [5, 5.5, 6]],
+        "detection_dpi": [72, 96, 120, 144, 200],
+        "box_threshold": [0.3, 0.5],
+    },
+)
+
+
+def run_sweep(args: argparse.Namespace) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for grid in SWEEP:
+        for values in itertools.product(*grid.values()):
+            changed = dict(zip(grid, values, strict=True))
+            result = run_sheet(argparse.Namespace(**(vars(args) | changed)))
+            row = changed | {
+                key: result[key] for key in ("read_exactly", "labels", "median_s", "median_cpu_s")
+            }
+            missed = result["missed"]
+            assert isinstance(missed, list)
+            row["missed"] = [label["text"] for label in missed]
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    return rows
+
+
 def main() -> None:
     defaults = Settings()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -240,9 +273,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--pdf", help="read this PDF instead of the generated sheet")
     parser.add_argument("--page", type=int, default=0, help="zero-based page of --pdf")
+    parser.add_argument("--sweep", action="store_true", help="measure the tuning grid")
     parser.add_argument("--out", type=Path, help="also write the result here (JSON)")
     args = parser.parse_args()
-    result = run_pdf(args) if args.pdf else run_sheet(args)
+    result: object
+    if args.sweep:
+        result = run_sweep(args)
+    elif args.pdf:
+        result = run_pdf(args)
+    else:
+        result = run_sheet(args)
     text = json.dumps(result, indent=2, ensure_ascii=False)
     print(text)
     if args.out:
