@@ -20,6 +20,7 @@ The engine is created once per process: building the ONNX sessions takes seconds
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from functools import cache
@@ -38,6 +39,10 @@ from sld.settings import Settings
 from sld.tiling import INK_LEVEL, Tile, make_tiles, tile_detections_to_points
 
 log = logging.getLogger(__name__)
+
+#: RapidOCR stores each call's options (find only, read only) on the engine object before it
+#: runs, so two threads sharing the engine must take turns. Run pages in processes to go wider.
+_ENGINE_LOCK = threading.Lock()
 
 #: Resolution at which text is found (recognition always uses the page's full resolution).
 #: Measured on an A3 sheet at 200 dpi: 72 dpi misses 6 pt labels, 96 dpi some 5 pt ones; 120 dpi
@@ -161,7 +166,8 @@ class RapidTextReader:
             reduced = np.asarray(
                 cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), np.uint8
             )
-        result = self.engine(_bgr(reduced), use_det=True, use_cls=False, use_rec=False)
+        with _ENGINE_LOCK:
+            result = self.engine(_bgr(reduced), use_det=True, use_cls=False, use_rec=False)
         quads = getattr(result, "boxes", None)
         if quads is None or not len(quads):
             return as_boxes([])
@@ -185,19 +191,23 @@ class RapidTextReader:
         downwards; the first sure reading is kept, else the surest of all.
         """
         height, width = crop.shape
+        turned = [np.rot90(crop, -1), np.rot90(crop, 1)]
+        # A nearly square box ("1", "PE") may be either way: every reading is compared.
+        nearly_square = width < height <= NEARLY_SQUARE * width
         if height <= width:
             candidates = [crop]
+        elif nearly_square:
+            candidates = [crop, *turned]
         else:
-            candidates = [np.rot90(crop, -1), np.rot90(crop, 1)]
-            if height <= NEARLY_SQUARE * width:
-                candidates.append(crop)
+            candidates = turned
         best = ("", 0.0)
         for candidate in candidates:
-            result = self.engine(_bgr(candidate), use_det=False, use_cls=False, use_rec=True)
+            with _ENGINE_LOCK:
+                result = self.engine(_bgr(candidate), use_det=False, use_cls=False, use_rec=True)
             texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
             if texts and scores and float(scores[0]) > best[1]:
                 best = (str(texts[0]).strip(), float(scores[0]))
-            if best[1] >= SURE_SCORE:
+            if best[1] >= SURE_SCORE and not nearly_square:
                 break
         text, score = best
         if len(text) == 1 and score < MIN_SINGLE_CHARACTER_SCORE:
