@@ -130,6 +130,13 @@ class Settings(BaseSettings):
         default=0.25, gt=0, lt=1, description="Grounding DINO threshold for the label words"
     )
 
+    # OCR tiling (the rapidocr reader): text is found on a reduced copy of each tile and read at
+    # full resolution, so OCR tiles can be larger than detection tiles.
+    ocr_tile_size: int = Field(default=4096, ge=256, description="OCR tile side in pixels")
+    ocr_tile_overlap: int = Field(
+        default=512, ge=0, description="OCR tile overlap in pixels; keep it above a label line"
+    )
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with the non-None `overrides` (CLI flags) on top."""
