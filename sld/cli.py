@@ -9,10 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sld import __version__
+from sld.symbols import cli as symbols_cli
 
 
 def _add_backend_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", dest="database_url", help="database URL (default: sqlite:///sld.db)")
+    parser.add_argument(
+        "--db", dest="database_url", help="database URL (default: sqlite:///sld.db)"
+    )
     parser.add_argument("--detector", help="symbol detector: template (default), rex-omni, ...")
     parser.add_argument("--ocr", help="text engine: auto (default), pdf-text, rapidocr, none, ...")
     parser.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
@@ -69,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="write the JSON Schema and SQL DDL into a folder")
     schema.add_argument("--out", type=Path, default=Path("schemas"))
+
+    symbols_cli.add_parser(commands)
     return parser
 
 
@@ -85,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "eval": commands.evaluate,
         "query": commands.query,
         "schema": commands.schema,
+        "symbols": symbols_cli.run,
     }[args.command]
     try:
         return handler(args)
