@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sld import __version__
+from sld.symbols import cli as symbols_cli
 
 
 def _add_backend_options(parser: argparse.ArgumentParser) -> None:
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="write the JSON Schema and SQL DDL into a folder")
     schema.add_argument("--out", type=Path, default=Path("schemas"))
+
+    symbols_cli.add_parser(commands)
     return parser
 
 
@@ -97,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "query": commands.query,
         "schema": commands.schema,
         "render": commands.render,
+        "symbols": symbols_cli.run,
     }[args.command]
     try:
         return handler(args)

@@ -137,6 +137,29 @@ class Settings(BaseSettings):
         default=512, ge=0, description="OCR tile overlap in pixels; keep it above a label line"
     )
 
+    # Symbol matching (the `template` detector and its reference-symbol library).
+    symbol_builtin_library: Path | None = Field(
+        default=None,
+        description="Folder of the built-in reference symbols; default: models/symbols/ of the "
+        "source tree",
+    )
+    symbol_scale_min: float = Field(
+        default=0.45,
+        gt=0,
+        description="Smallest symbol searched, as a share of its exemplar's size at the page's DPI",
+    )
+    symbol_scale_max: float = Field(
+        default=2.2,
+        gt=0,
+        description="Largest symbol searched, as a multiple of its exemplar's size at the page DPI",
+    )
+    symbol_threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="One score threshold for every type instead of the calibrated per-type ones",
+    )
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with the non-None `overrides` (CLI flags) on top."""

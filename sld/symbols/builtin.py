@@ -1,0 +1,48 @@
+"""The built-in exemplars, rendered from the synthetic-drawing symbol catalogue.
+
+One exemplar per (type, standard, variant) of `sld.synth.SYMBOL_VARIANTS`: the six core types in
+IEC 60617 and ANSI/IEEE 315 drawings, several variants each, and the distractor types (current
+transformer, ground, capacitor, meter, surge arrester, load arrow). Each is drawn exactly as the
+synthetic sheets draw it, at drawing scale `SCALE` (the middle of what A3 sheets use) and
+`LINE_WIDTH`, rasterised at `DPI`. Exemplars cut from real drawings live beside them in the
+same folders, with their source and licence in their metadata.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sld.symbols.library import ExemplarInfo, save_exemplar
+from sld.synth import SYMBOL_VARIANTS, render_symbol_png
+
+SCALE = 1.25
+LINE_WIDTH = 1.0
+DPI = 300.0
+LICENCE = "Apache-2.0 (drawn by this project)"
+
+
+def render_builtin(folder: Path) -> list[Path]:
+    """Write every catalogue variant into `folder` (replacing earlier renders); JSON paths."""
+    written = []
+    for variant in SYMBOL_VARIANTS:
+        image, _, terminals = render_symbol_png(
+            variant, SCALE, DPI, line_width=LINE_WIDTH, margin=0.0
+        )
+        info = ExemplarInfo(
+            type=variant.type,
+            standard=variant.standard,
+            variant=variant.variant,
+            source=(
+                f"rendered from the sld.synth symbol catalogue ({variant.key}) at drawing "
+                f"scale {SCALE}, line width {LINE_WIDTH} pt"
+            ),
+            licence=LICENCE,
+            dpi=DPI,
+            drawing_scale=SCALE,
+            terminals=[(round(x, 2), round(y, 2)) for x, y in terminals.values()],
+            rotatable=variant.rotatable,
+            image="",
+        )
+        name = f"{variant.standard}-{variant.variant}".replace("_", "-")
+        written.append(save_exemplar(folder, name, info, image))
+    return written
