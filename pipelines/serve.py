@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import cast
 
 from prefect import serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 
 from pipelines.flows import digitise_document, digitise_drop_folder

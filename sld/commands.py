@@ -18,7 +18,7 @@ from sld.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 EXAMPLE_QUERY = "SELECT type, count(*) AS n FROM components GROUP BY type ORDER BY n DESC, type"
 
@@ -86,26 +86,39 @@ def _digitise_one(path: Path, settings: Settings, engine: str, progress: Progres
 
 
 def _summary(outcomes: list[FileOutcome], settings: Settings) -> Table:
+    """One row per file, narrow enough for an 80-column terminal."""
     table = Table(title=f"Digitised into {settings.database_url}", title_justify="left")
-    for column in ("file", "pages", "components", "texts (linked)", "connections", "seconds"):
-        table.add_column(column, justify="right" if column != "file" else "left")
-    table.add_column("result", justify="left")
+    table.add_column("file", overflow="fold")
+    for column in ("pages", "components", "texts", "linked", "connections", "s"):
+        table.add_column(column, justify="right")
+    table.add_column("result", overflow="fold")
     for outcome in outcomes:
         if outcome.error:
-            table.add_row(
-                outcome.path.name, "", "", "", "", f"{outcome.seconds:.2f}", "[red]failed"
-            )
+            table.add_row(outcome.path.name, *[""] * 5, f"{outcome.seconds:.1f}", "[red]failed")
             continue
-        kinds = ", ".join(f"{n} {t}" for t, n in sorted((outcome.components or Counter()).items()))
         table.add_row(
             outcome.path.name,
             str(outcome.pages),
-            f"{sum((outcome.components or Counter()).values())}" + (f" ({kinds})" if kinds else ""),
-            f"{outcome.texts} ({outcome.linked})",
+            str(sum((outcome.components or Counter()).values())),
+            str(outcome.texts),
+            str(outcome.linked),
             str(outcome.connections),
-            f"{outcome.seconds:.2f}",
+            f"{outcome.seconds:.1f}",
             str(outcome.json_path),
         )
+    return table
+
+
+def _types_found(outcomes: list[FileOutcome]) -> Table:
+    """Components per type over all files."""
+    total: Counter[str] = Counter()
+    for outcome in outcomes:
+        total.update(outcome.components or Counter())
+    table = Table(title="Components by type", title_justify="left")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for kind, count in sorted(total.items(), key=lambda item: (-item[1], item[0])):
+        table.add_row(kind, str(count))
     return table
 
 
@@ -143,6 +156,8 @@ def digitise(args: argparse.Namespace) -> int:
     )
     outcomes = run_digitise(args.paths, settings, args.engine)
     console.print(_summary(outcomes, settings))
+    if any(outcome.components for outcome in outcomes):
+        console.print(_types_found(outcomes))
     failed = sum(1 for outcome in outcomes if outcome.error)
     if failed:
         errors.print(f"[red]{failed} of {len(outcomes)} file(s) failed[/red]")
@@ -229,8 +244,12 @@ def evaluate(args: argparse.Namespace) -> int:
 
     from sld.evaluate import evaluate_folders, format_report
 
+    for folder in (args.gt, args.pred):
+        if not folder.is_dir():
+            errors.print(f"[red]error[/red] {folder}: no such folder")
+            return 1
     report = evaluate_folders(args.gt, args.pred)
-    console.print(format_report(report), highlight=False)
+    print(format_report(report), end="")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")

@@ -86,7 +86,7 @@ def wait_until(check: object, seconds: float, what: str) -> None:
 
 
 def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: Path) -> None:
-    """A real Prefect server, `python -m pipelines.serve` on a 2 s interval, a file dropped in."""
+    """A real Prefect server, `python -m pipelines.serve` on a 5 s interval, a file dropped in."""
     import urllib.request
 
     port = free_port()
@@ -131,7 +131,7 @@ def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: P
         inbox = tmp_path / "inbox"
         inbox.mkdir()
         served = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.serve", "--folder", str(inbox), "--every", "2"],
+            [sys.executable, "-m", "pipelines.serve", "--folder", str(inbox), "--every", "5"],
             env={**env, "PREFECT_API_URL": api},
             cwd=Path(__file__).parents[1],
             stdout=subprocess.DEVNULL,
@@ -150,7 +150,7 @@ def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: P
                     return False
             return any(Path(row[0]).name == sheets[0].name for row in rows)
 
-        wait_until(stored, 120, "the scheduled drop-folder run to store the file")
+        wait_until(stored, 240, "the scheduled drop-folder run to store the file")
     finally:
         for process in (served, server):
             if process is not None:
