@@ -29,7 +29,6 @@ from typing import Any
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from rapidocr import RapidOCR
 
 from sld.detections import Detections
 from sld.geometry import BoolArray, FloatArray, as_boxes, valid_boxes
@@ -71,7 +70,12 @@ NEARLY_SQUARE = 1.5
 
 @cache
 def rapidocr_engine(box_threshold: float, pixel_threshold: float, unclip_ratio: float) -> Any:
-    """One RapidOCR engine per process and detector setting (its ONNX sessions take seconds)."""
+    """One RapidOCR engine per process and detector setting (its ONNX sessions take seconds).
+
+    rapidocr is imported here, not at the top: a page without ink never pays its import.
+    """
+    from rapidocr import RapidOCR
+
     params = {
         "Global.log_level": "error",
         # No hidden resizing: this module chooses the detection resolution itself.
@@ -107,7 +111,12 @@ class RapidTextReader:
         self.tile_size = tile_size
         self.tile_overlap = tile_overlap
         self.detection_dpi = detection_dpi
-        self.engine = rapidocr_engine(box_threshold, pixel_threshold, unclip_ratio)
+        self.engine_settings = (box_threshold, pixel_threshold, unclip_ratio)
+
+    @property
+    def engine(self) -> Any:
+        """The shared RapidOCR engine, created when the first inked page needs it."""
+        return rapidocr_engine(*self.engine_settings)
 
     def read(self, page: PageImage) -> Detections:
         started = time.perf_counter()
