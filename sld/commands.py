@@ -176,7 +176,8 @@ def print_query(database_url: str, sql: str) -> None:
             frame = pd.read_sql(text(sql), connection)
     finally:
         engine.dispose()
-    table = Table(title=sql, title_justify="left")
+    console.print(f"[bold]sql>[/bold] {sql}", soft_wrap=True, highlight=False)
+    table = Table()
     for column in frame.columns:
         table.add_column(str(column))
     for row in frame.itertuples(index=False):
@@ -188,6 +189,10 @@ def query(args: argparse.Namespace) -> int:
     settings = load_settings(database_url=args.database_url)
     print_query(settings.database_url, args.sql)
     return 0
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -216,11 +221,21 @@ def demo(args: argparse.Namespace) -> int:
             component.id, component.type, component.name or "", ratings, f"{component.score:.2f}"
         )
     console.print(table)
+    from sld.evaluate import evaluate_document
+
+    scores = evaluate_document(Document.read(pdf.with_suffix(".json")), document)
+    console.print(
+        "Compared with the generator's ground truth: detection F1 "
+        f"{_rate(scores.core_detection.f1)}, text F1 {_rate(scores.text.f1)}, "
+        f"connections F1 {_rate(scores.connections.f1)}"
+    )
     console.print("[bold]3.[/bold] Asking the database with SQL:")
     print_query(args.database_url, EXAMPLE_QUERY)
     console.print(
-        f'Try your own: sld query "SELECT name, power_kva FROM components '
-        f'WHERE power_kva > 100" --db {args.database_url}'
+        'Try your own: sld query "SELECT name, power_kva FROM components WHERE power_kva > 100"'
+        f" --db {args.database_url}",
+        soft_wrap=True,
+        highlight=False,
     )
     return 0
 
