@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", type=Path, help="PNG to write (default: next to the result)")
     render.add_argument("--dpi", type=int, default=100)
 
+    commands.add_parser(
+        "settings", help="list every SLD_* setting with its current value and meaning"
+    )
+
     schema = commands.add_parser("schema", help="write the JSON Schema and SQL DDL into a folder")
     schema.add_argument("--out", type=Path, default=Path("schemas"))
 
@@ -100,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "query": commands.query,
         "schema": commands.schema,
         "render": commands.render,
+        "settings": commands.show_settings,
         "symbols": symbols_cli.run,
     }[args.command]
     try:

@@ -300,3 +300,17 @@ def render(args: argparse.Namespace) -> int:
     save_rendering(page_image, document.pages[args.page - 1], out)
     console.print(f"wrote {out}")
     return 0
+
+
+def show_settings(args: argparse.Namespace) -> int:
+    """Each setting as its environment variable, current value (env applied) and description."""
+    current = load_settings()
+    table = Table(title="Settings (environment variables; CLI flags override them)")
+    for column in ("variable", "value", "meaning"):
+        table.add_column(column, overflow="fold")
+    for name, field in Settings.model_fields.items():
+        value = getattr(current, name)
+        shown = "(not set)" if value is None else str(value)
+        table.add_row(f"SLD_{name.upper()}", shown, field.description or "")
+    console.print(table)
+    return 0

@@ -100,8 +100,6 @@ def component_connections(graph: nx.Graph) -> list[tuple[str, str]]:
             pairs.add((min(a, b), max(a, b)))
     conductors = graph.subgraph(node for node, component in is_component.items() if not component)
     for net in nx.connected_components(conductors):
-        members = sorted(
-            {n for node in net for n in graph.neighbors(node) if is_component[n]}
-        )
+        members = sorted({n for node in net for n in graph.neighbors(node) if is_component[n]})
         pairs.update(combinations(members, 2))
     return sorted(pairs)
