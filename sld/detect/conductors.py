@@ -35,6 +35,8 @@ MERGE_GAP_PT = 2.2
 JOIN_GAP_SHARE = 0.6
 #: At most this many consecutive runs are joined into one candidate.
 MAX_JOINED = 4
+#: A line must have ink along this share of its length.
+SOLID_SHARE = 0.85
 #: Working resolution in pixels per point (about 100 dpi).
 WORK_PX_PER_PT = 100.0 / 72.0
 
@@ -85,50 +87,53 @@ class Candidate:
         return (self.start, self.axis + self.low, self.end, self.axis + self.high)
 
 
-def line_masks(work: Binary, length: int) -> tuple[Binary, Binary]:
-    """Ink on vertical and on horizontal straight runs of at least `length` pixels.
+def straight_lines(work: Binary, length: int, vertical: bool) -> tuple[list[Axis], Binary]:
+    """Vertical (or horizontal) straight lines at least `length` pixels long: axes and ink.
 
-    The runs are looked for on a copy thickened by one pixel across, so that a scan turned by
-    a degree still holds its long lines.
+    Runs are looked for on a copy thickened by one pixel across, so that a scan turned by a
+    degree still holds its long lines; a run then counts as a line only if the drawing itself
+    has ink along `SOLID_SHARE` of it (the thickened copy would also make a line out of the
+    humps of a transformer's coil).
     """
-    vertical = cv2.morphologyEx(
-        cv2.dilate(work, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)
-    )
-    horizontal = cv2.morphologyEx(
-        cv2.dilate(work, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, np.ones((1, length), np.uint8)
-    )
-    return np.bitwise_and(vertical, work).astype(np.uint8), np.bitwise_and(horizontal, work).astype(
-        np.uint8
-    )
-
-
-def fit_axes(mask: Binary, vertical: bool, min_length: int) -> list[Axis]:
-    """One axis per straight run in `mask`, fitted through the run's middle line."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    across = np.ones((1, 3) if vertical else (3, 1), np.uint8)
+    along = np.ones((length, 1) if vertical else (1, length), np.uint8)
+    opened = cv2.morphologyEx(cv2.dilate(work, across), cv2.MORPH_OPEN, along)
+    on_line = np.bitwise_and(opened, work).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(on_line, connectivity=8)
     axes = []
+    mask = np.zeros_like(work)
     for index in range(1, count):
         x, y, width, height, area = (int(v) for v in stats[index])
-        length = height if vertical else width
-        if length < min_length:
+        span = height if vertical else width
+        if span < length:
             continue
         part = labels[y : y + height, x : x + width] == index
-        if not vertical:
-            part = part.T
-            x, y = y, x
-            width, height = height, width
-        # Now rows run along the line: the middle of each row's ink is on the line.
-        counts = part.sum(axis=1)
+        turned = part if vertical else part.T
+        # Rows of `turned` run along the line: the middle of each row's ink is on the line.
+        counts = turned.sum(axis=1)
         rows = np.flatnonzero(counts)
-        middles = (part[rows] * np.arange(width)[None, :]).sum(axis=1) / counts[rows] + x
-        along = rows.astype(np.float64) + y
+        if len(rows) < SOLID_SHARE * span:
+            continue
+        first, cross_first = (y, x) if vertical else (x, y)
+        middles = (turned[rows] * np.arange(turned.shape[1])[None, :]).sum(axis=1)
+        middles = middles / counts[rows] + cross_first
+        positions = rows.astype(np.float64) + first
         if len(rows) > 100:
-            slope, offset = np.polyfit(along, middles, 1)
+            slope, offset = np.polyfit(positions, middles, 1)
         else:
             slope, offset = 0.0, float(middles.mean())
         axes.append(
-            Axis(vertical, float(offset), float(slope), float(y), float(y + height), area / length)
+            Axis(
+                vertical,
+                float(offset),
+                float(slope),
+                float(first),
+                float(first + span),
+                area / span,
+            )
         )
-    return merge_collinear(axes)
+        mask[y : y + height, x : x + width][part] = 1
+    return merge_collinear(axes), mask
 
 
 def merge_collinear(axes: list[Axis]) -> list[Axis]:
@@ -158,10 +163,13 @@ def find_candidates(ink: Binary, px_per_pt: float) -> list[Candidate]:
     factor = min(1.0, WORK_PX_PER_PT / px_per_pt)
     work = pool(ink, factor) if factor < 1.0 else ink
     work_pt = px_per_pt * factor
-    long_v, long_h = line_masks(work, max(3, round(LONG_LINE_PT * work_pt)))
-    short_v, short_h = line_masks(work, max(3, round(AXIS_LINE_PT * work_pt)))
-    min_axis = max(3, round(AXIS_LINE_PT * work_pt))
-    axes = fit_axes(short_v, True, min_axis) + fit_axes(short_h, False, min_axis)
+    long_length = max(3, round(LONG_LINE_PT * work_pt))
+    axis_length = max(3, round(AXIS_LINE_PT * work_pt))
+    _, long_v = straight_lines(work, long_length, vertical=True)
+    _, long_h = straight_lines(work, long_length, vertical=False)
+    axes_v, _ = straight_lines(work, axis_length, vertical=True)
+    axes_h, _ = straight_lines(work, axis_length, vertical=False)
+    axes = axes_v + axes_h
     lines = cv2.dilate(np.bitwise_or(long_v, long_h), np.ones((3, 3), np.uint8))
     loose = np.bitwise_and(work, 1 - lines).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(loose, connectivity=8)

@@ -55,6 +55,9 @@ LADDER_STEP = 2.0 ** (1.0 / 8.0)
 #: The scale step tried either side of the estimate for the best views of a candidate.
 REFINE_STEP = 1.09
 REFINED_VIEWS = 3
+#: ... if their score is at least this, and within this much of the candidate's best.
+REFINE_FLOOR = 0.6
+REFINE_MARGIN = 0.1
 #: Canonical pixels the placement is shifted by, each way, to find the best fit.
 SEARCH_PX = 3
 #: A candidate's proportions must agree with a view's within this factor.
@@ -100,6 +103,8 @@ class TemplateDetector:
                 self.settings.symbol_builtin_library or "models/symbols",
             )
         self.views = _distinct([view for exemplar in exemplars for view in views_of(exemplar)])
+        self._fits_vertical = _Fits(self.views, vertical=True)
+        self._fits_horizontal = _Fits(self.views, vertical=False)
         self.thresholds = load_thresholds(self.settings)
         self._signature = signature
         log.info("symbol library: %d exemplars, %d views", len(exemplars), len(self.views))
@@ -149,16 +154,19 @@ class TemplateDetector:
         """Every view that fits the candidate, placed and scored; the best refined in scale."""
         tried: list[tuple[float, ReferenceView, float]] = []
         placements: list[Placement] = []
-        for view in self.views:
-            scale = self._scale_for(view, candidate)
-            if scale is None:
-                continue
+        fits = self._fits_vertical if candidate.vertical else self._fits_horizontal
+        for view, scale in fits.scales(candidate, self.settings):
             placement = _score(crops, view, candidate, scale)
             if placement is not None:
                 placements.append(placement)
                 tried.append((placement.score, view, scale))
         tried.sort(key=lambda item: -item[0])
-        for _, view, scale in tried[:REFINED_VIEWS]:
+        if not tried:
+            return placements
+        # Only views that may win are worth a second look at other scales.
+        floor = max(REFINE_FLOOR, tried[0][0] - REFINE_MARGIN)
+        worth = [item for item in tried[:REFINED_VIEWS] if item[0] >= floor]
+        for _, view, scale in worth:
             for step in (1.0 / REFINE_STEP, REFINE_STEP):
                 if self._in_range(view, scale * step):
                     placement = _score(crops, view, candidate, scale * step)
@@ -170,38 +178,6 @@ class TemplateDetector:
         natural = self.settings.dpi / view.exemplar.info.dpi
         relative = scale / natural
         return self.settings.symbol_scale_min <= relative <= self.settings.symbol_scale_max
-
-    def _scale_for(self, view: ReferenceView, candidate: Candidate) -> float | None:
-        """Page pixels per exemplar pixel that make the view's body fill the candidate; None
-        when the proportions or the side of the conductor disagree, or out of range."""
-        if candidate.vertical:
-            body, axis = view.body_vertical, view.axis_x
-            if body is None or axis is None:
-                return None
-            along_v, across_lo, across_hi = body[3] - body[1], body[0] - axis, body[2] - axis
-        else:
-            body, axis = view.body_horizontal, view.axis_y
-            if body is None or axis is None:
-                return None
-            along_v, across_lo, across_hi = body[2] - body[0], body[1] - axis, body[3] - axis
-        across_v = across_hi - across_lo
-        along_c = candidate.end - candidate.start
-        across_c = candidate.high - candidate.low
-        if along_v <= 0 or across_v <= 0 or along_c <= 0 or across_c <= 0:
-            return None
-        f_along, f_across = along_c / along_v, across_c / across_v
-        if not 1 / PROPORTION_TOLERANCE < f_along / f_across < PROPORTION_TOLERANCE:
-            return None
-        if abs(-candidate.low / across_c - (-across_lo) / across_v) > SIDE_TOLERANCE:
-            return None
-        longest = max(view.height, view.width)
-        if across_v < 0.2 * longest:
-            scale = f_along
-        elif along_v < 0.2 * longest:
-            scale = f_across
-        else:
-            scale = math.sqrt(f_along * f_across)
-        return scale if self._in_range(view, scale) else None
 
     def _choose(self, placements: list[Placement]) -> list[Placement]:
         """Best first; a placement overlapping a better one is the same symbol and dropped."""
@@ -250,6 +226,56 @@ def _distinct(views: list[ReferenceView]) -> list[ReferenceView]:
     return distinct
 
 
+class _Fits:
+    """The views that can sit on conductors of one direction, with their body extents as
+    arrays, so that one candidate is sized against all of them at once."""
+
+    def __init__(self, views: list[ReferenceView], *, vertical: bool) -> None:
+        self.views: list[ReferenceView] = []
+        rows = []
+        for view in views:
+            body = view.body_vertical if vertical else view.body_horizontal
+            axis = view.axis_x if vertical else view.axis_y
+            if body is None or axis is None:
+                continue
+            if vertical:
+                along, low, high = body[3] - body[1], body[0] - axis, body[2] - axis
+            else:
+                along, low, high = body[2] - body[0], body[1] - axis, body[3] - axis
+            self.views.append(view)
+            rows.append((along, low, high, max(view.height, view.width), view.exemplar.info.dpi))
+        table = np.asarray(rows, dtype=np.float64).reshape(-1, 5)
+        self.along, self.low, self.high, self.longest, self.dpi = table.T
+        self.across = self.high - self.low
+
+    def scales(self, candidate: Candidate, settings: Settings) -> list[tuple[ReferenceView, float]]:
+        """Page pixels per exemplar pixel that make each view's body fill the candidate, for
+        the views whose proportions and side of the conductor agree with it, within range."""
+        along_c = candidate.end - candidate.start
+        across_c = candidate.high - candidate.low
+        if along_c <= 0 or across_c <= 0 or not self.views:
+            return []
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f_along = along_c / self.along
+            f_across = across_c / self.across
+            ratio = f_along / f_across
+            side = np.abs(-candidate.low / across_c - (-self.low) / self.across)
+        scale = np.sqrt(f_along * f_across)
+        scale = np.where(self.across < 0.2 * self.longest, f_along, scale)
+        scale = np.where(self.along < 0.2 * self.longest, f_across, scale)
+        relative = scale / (settings.dpi / self.dpi)
+        fit = (
+            (self.along > 0)
+            & (self.across > 0)
+            & (ratio > 1 / PROPORTION_TOLERANCE)
+            & (ratio < PROPORTION_TOLERANCE)
+            & (side <= SIDE_TOLERANCE)
+            & (relative >= settings.symbol_scale_min)
+            & (relative <= settings.symbol_scale_max)
+        )
+        return [(self.views[i], float(scale[i])) for i in np.flatnonzero(fit)]
+
+
 class _CanonicalCrops:
     """The drawing around one candidate at canonical sizes, made once per pooling factor.
 
@@ -259,7 +285,13 @@ class _CanonicalCrops:
 
     def __init__(self, strokes: Binary, text: FloatArray, candidate: Candidate) -> None:
         x0, y0, x1, y1 = candidate.box
-        margin_x, margin_y = 0.8 * (x1 - x0) + 40, 0.8 * (y1 - y0) + 40
+        # Room for leads along the conductor (up to the body's length each way), the paper
+        # ring and the shifts.
+        along, across = candidate.end - candidate.start, candidate.high - candidate.low
+        margin_along, margin_across = 1.3 * along + 12, 0.6 * across + 12
+        margin_x, margin_y = (
+            (margin_across, margin_along) if candidate.vertical else (margin_along, margin_across)
+        )
         height, width = strokes.shape
         self.left = max(0, int(x0 - margin_x))
         self.top = max(0, int(y0 - margin_y))
