@@ -39,8 +39,10 @@ def ink_mask(grey: NDArray[np.uint8], text_boxes: FloatArray | None = None) -> B
     small = cv2.resize(
         grey, (max(1, width // 8), max(1, height // 8)), interpolation=cv2.INTER_AREA
     )
-    paper = cv2.blur(cv2.dilate(small, np.ones((5, 5), np.uint8)), (5, 5))
-    paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
+    coarse = cv2.blur(cv2.dilate(small, np.ones((5, 5), np.uint8)), (5, 5))
+    paper = np.asarray(
+        cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR), dtype=np.uint8
+    )
     darkest_paper = cv2.convertScaleAbs(paper, alpha=ink_share(grey, paper))
     ink = (cv2.compare(grey, darkest_paper, cv2.CMP_LT) // 255).astype(np.uint8)
     return ink if text_boxes is None else blank_boxes(ink, text_boxes)
