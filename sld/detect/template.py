@@ -54,10 +54,10 @@ log = logging.getLogger(__name__)
 LADDER_STEP = 2.0 ** (1.0 / 8.0)
 #: The scale step tried either side of the estimate for the best views of a candidate.
 REFINE_STEP = 1.09
-REFINED_VIEWS = 3
+REFINED_VIEWS = 5
 #: ... if their score is at least this, and within this much of the candidate's best.
 REFINE_FLOOR = 0.6
-REFINE_MARGIN = 0.1
+REFINE_MARGIN = 0.15
 #: Canonical pixels the placement is shifted by, each way, to find the best fit.
 SEARCH_PX = 3
 #: A candidate's proportions must agree with a view's within this factor.
@@ -135,10 +135,17 @@ class TemplateDetector:
         if not ink.any() or not self.views:
             return []
         px_per_pt = self.settings.dpi / 72.0
-        candidates = find_candidates(ink, px_per_pt)
+        layout = find_candidates(ink, px_per_pt)
+        candidates = layout.candidates
+        # A symbol is judged on the strokes around it less the long lines across its conductor:
+        # a bus at a breaker's terminal, or the wire of a tee, is no stray ink; the conductor
+        # itself stays (it runs through a fuse or a current transformer, not through a breaker).
+        across_vertical = np.bitwise_and(strokes, 1 - layout.long_horizontal)
+        across_horizontal = np.bitwise_and(strokes, 1 - layout.long_vertical)
         placements: list[Placement] = []
         for candidate in candidates:
-            crops = _CanonicalCrops(strokes, text, candidate)
+            judged = across_vertical if candidate.vertical else across_horizontal
+            crops = _CanonicalCrops(strokes, judged, text, candidate)
             placements.extend(self._place(crops, candidate))
         chosen = [p for p in self._choose(placements) if not _inside_text(p, text)]
         log.debug(
@@ -283,7 +290,9 @@ class _CanonicalCrops:
     a generator that OCR read as a letter is part of the symbol.
     """
 
-    def __init__(self, strokes: Binary, text: FloatArray, candidate: Candidate) -> None:
+    def __init__(
+        self, strokes: Binary, loose: Binary, text: FloatArray, candidate: Candidate
+    ) -> None:
         x0, y0, x1, y1 = candidate.box
         # Room for leads along the conductor (up to the body's length each way), the paper
         # ring and the shifts.
@@ -310,16 +319,20 @@ class _CanonicalCrops:
             & (near[:, 3] <= y1 + 2)
         )
         shift = np.asarray([self.left, self.top, self.left, self.top], dtype=np.float64)
-        crop = strokes[self.top : bottom, self.left : right]
-        self.ink = blank_boxes(crop, near[~within] - shift)
+        blank = near[~within] - shift
+        self.ink = blank_boxes(strokes[self.top : bottom, self.left : right], blank)
+        self.loose = blank_boxes(loose[self.top : bottom, self.left : right], blank)
         self._made: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def at(self, step: int) -> tuple[np.ndarray, np.ndarray]:
-        """Thin strokes and their one-pixel neighbourhood at pooling factor LADDER_STEP**step."""
+        """At pooling factor LADDER_STEP**step: the thin strokes off the long lines (judged by
+        precision), and all thin strokes grown by a pixel (for recall)."""
         if step not in self._made:
-            strokes = thin_strokes(pool(self.ink, LADDER_STEP**step))
+            factor = LADDER_STEP**step
+            strokes = thin_strokes(pool(self.ink, factor))
+            drawn = strokes & pool(self.loose, factor)
             near = cv2.dilate(strokes, np.ones((3, 3), np.uint8))
-            self._made[step] = (strokes.astype(np.float32), near.astype(np.float32))
+            self._made[step] = (drawn.astype(np.float32), near.astype(np.float32))
         return self._made[step]
 
 
