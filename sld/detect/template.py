@@ -68,6 +68,10 @@ SIDE_TOLERANCE = 0.25
 #: are one symbol.
 OVERLAP_IOU = 0.3
 OVERLAP_CONTAINED = 0.6
+#: Text is kept (not blanked) this far around a candidate, as a share of its size.
+KEEP_TEXT_SHARE = 0.25
+#: A placement this much inside a text box is part of the text.
+INSIDE_TEXT = 0.8
 
 
 @dataclass(frozen=True)
@@ -117,25 +121,24 @@ class TemplateDetector:
         if page is None:
             return [self._detect_in_tile(tile) for tile in tiles]
         image, text_boxes = page
-        placements = self.find(image, text_boxes)
+        placements = self.find(image, text_boxes, tiles[0].dpi or self.settings.dpi)
         return _per_tile(placements, tiles)
 
     def _detect_in_tile(self, tile: Tile) -> Detections:
-        placements = self.find(tile.image, tile.text_boxes)
+        placements = self.find(tile.image, tile.text_boxes, tile.dpi or self.settings.dpi)
         return _to_detections(placements, 0.0, 0.0)
 
     # --- the search ---------------------------------------------------------------------
 
-    def find(self, grey: np.ndarray, text_boxes: FloatArray) -> list[Placement]:
-        """The symbols on a grey raster (text boxes in its pixels), best first."""
+    def find(self, grey: np.ndarray, text_boxes: FloatArray, dpi: float) -> list[Placement]:
+        """The symbols on a grey raster at `dpi` (text boxes in its pixels), best first."""
         started = time.perf_counter()
         strokes = ink_mask(grey)
         text = as_boxes(text_boxes)
         ink = blank_boxes(strokes, text)
         if not ink.any() or not self.views:
             return []
-        px_per_pt = self.settings.dpi / 72.0
-        layout = find_candidates(ink, px_per_pt)
+        layout = find_candidates(ink, dpi / 72.0)
         candidates = layout.candidates
         # A symbol is judged on the strokes around it less the long lines across its conductor:
         # a bus at a breaker's terminal, or the wire of a tee, is no stray ink; the conductor
@@ -146,7 +149,7 @@ class TemplateDetector:
         for candidate in candidates:
             judged = across_vertical if candidate.vertical else across_horizontal
             crops = _CanonicalCrops(strokes, judged, text, candidate)
-            placements.extend(self._place(crops, candidate))
+            placements.extend(self._place(crops, candidate, dpi))
         chosen = [p for p in self._choose(placements) if not _inside_text(p, text)]
         log.debug(
             "template: %d candidates, %d placements, %d symbols in %.2f s",
@@ -157,12 +160,12 @@ class TemplateDetector:
         )
         return chosen
 
-    def _place(self, crops: _CanonicalCrops, candidate: Candidate) -> list[Placement]:
+    def _place(self, crops: _CanonicalCrops, candidate: Candidate, dpi: float) -> list[Placement]:
         """Every view that fits the candidate, placed and scored; the best refined in scale."""
         tried: list[tuple[float, ReferenceView, float]] = []
         placements: list[Placement] = []
         fits = self._fits_vertical if candidate.vertical else self._fits_horizontal
-        for view, scale in fits.scales(candidate, self.settings):
+        for view, scale in fits.scales(candidate, self.settings, dpi):
             placement = _score(crops, view, candidate, scale)
             if placement is not None:
                 placements.append(placement)
@@ -175,14 +178,14 @@ class TemplateDetector:
         worth = [item for item in tried[:REFINED_VIEWS] if item[0] >= floor]
         for _, view, scale in worth:
             for step in (1.0 / REFINE_STEP, REFINE_STEP):
-                if self._in_range(view, scale * step):
+                if self._in_range(view, scale * step, dpi):
                     placement = _score(crops, view, candidate, scale * step)
                     if placement is not None:
                         placements.append(placement)
         return placements
 
-    def _in_range(self, view: ReferenceView, scale: float) -> bool:
-        natural = self.settings.dpi / view.exemplar.info.dpi
+    def _in_range(self, view: ReferenceView, scale: float, dpi: float) -> bool:
+        natural = dpi / view.exemplar.info.dpi
         relative = scale / natural
         return self.settings.symbol_scale_min <= relative <= self.settings.symbol_scale_max
 
@@ -255,7 +258,9 @@ class _Fits:
         self.along, self.low, self.high, self.longest, self.dpi = table.T
         self.across = self.high - self.low
 
-    def scales(self, candidate: Candidate, settings: Settings) -> list[tuple[ReferenceView, float]]:
+    def scales(
+        self, candidate: Candidate, settings: Settings, dpi: float
+    ) -> list[tuple[ReferenceView, float]]:
         """Page pixels per exemplar pixel that make each view's body fill the candidate, for
         the views whose proportions and side of the conductor agree with it, within range."""
         along_c = candidate.end - candidate.start
@@ -270,7 +275,7 @@ class _Fits:
         scale = np.sqrt(f_along * f_across)
         scale = np.where(self.across < 0.2 * self.longest, f_along, scale)
         scale = np.where(self.along < 0.2 * self.longest, f_across, scale)
-        relative = scale / (settings.dpi / self.dpi)
+        relative = scale / (dpi / self.dpi)
         fit = (
             (self.along > 0)
             & (self.across > 0)
@@ -286,8 +291,8 @@ class _Fits:
 class _CanonicalCrops:
     """The drawing around one candidate at canonical sizes, made once per pooling factor.
 
-    Text is blanked, except text lying inside the candidate: the "M" of a motor or the "G" of
-    a generator that OCR read as a letter is part of the symbol.
+    Text is blanked (labels next to a symbol are not stray ink), except on and just around the
+    candidate itself.
     """
 
     def __init__(
@@ -312,16 +317,18 @@ class _CanonicalCrops:
             & (text[:, 3] > self.top)
             & (text[:, 1] < bottom)
         ]
-        within = (
-            (near[:, 0] >= x0 - 2)
-            & (near[:, 1] >= y0 - 2)
-            & (near[:, 2] <= x1 + 2)
-            & (near[:, 3] <= y1 + 2)
-        )
         shift = np.asarray([self.left, self.top, self.left, self.top], dtype=np.float64)
-        blank = near[~within] - shift
-        self.ink = blank_boxes(strokes[self.top : bottom, self.left : right], blank)
-        self.loose = blank_boxes(loose[self.top : bottom, self.left : right], blank)
+        blank = near - shift
+        ink = blank_boxes(strokes[self.top : bottom, self.left : right], blank)
+        judged = blank_boxes(loose[self.top : bottom, self.left : right], blank)
+        # Around the candidate itself the ink stays, text or not: OCR reads the M of a motor,
+        # the cross of a breaker or a transformer's coil as letters.
+        keep_x, keep_y = KEEP_TEXT_SHARE * (x1 - x0) + 2, KEEP_TEXT_SHARE * (y1 - y0) + 2
+        kx0, ky0 = max(0, int(x0 - keep_x) - self.left), max(0, int(y0 - keep_y) - self.top)
+        kx1, ky1 = int(x1 + keep_x) + 1 - self.left, int(y1 + keep_y) + 1 - self.top
+        ink[ky0:ky1, kx0:kx1] = strokes[self.top : bottom, self.left : right][ky0:ky1, kx0:kx1]
+        judged[ky0:ky1, kx0:kx1] = loose[self.top : bottom, self.left : right][ky0:ky1, kx0:kx1]
+        self.ink, self.loose = ink, judged
         self._made: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def at(self, step: int) -> tuple[np.ndarray, np.ndarray]:
@@ -370,11 +377,12 @@ def _score(
 
 
 def _inside_text(placement: Placement, text: FloatArray) -> bool:
-    """Whether a placement lies mostly inside one text box (an "O" of a label is no motor)."""
+    """Whether a placement lies (almost) wholly inside one text box (an "O" of a label is no
+    motor; a motor whose "M" was read as a letter has most of its box outside that letter)."""
     if not len(text):
         return False
     share = containment_matrix(as_boxes([placement.box]), text)
-    return bool(share.max() > 0.5)
+    return bool(share.max() > INSIDE_TEXT)
 
 
 def _window(image: np.ndarray, x: int, y: int, width: int, height: int) -> np.ndarray | None:
