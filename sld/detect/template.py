@@ -135,7 +135,10 @@ class TemplateDetector:
         started = time.perf_counter()
         strokes = ink_mask(grey)
         text = as_boxes(text_boxes)
-        ink = blank_boxes(strokes, text)
+        # Candidates are looked for with text lines blanked, but not one- or two-letter boxes:
+        # those are as often a symbol's inside that OCR read as a letter (the cross of a
+        # breaker, a coil, the M of a motor) as a short label.
+        ink = blank_boxes(strokes, text[~_compact(text)])
         if not ink.any() or not self.views:
             return []
         layout = find_candidates(ink, dpi / 72.0)
@@ -374,6 +377,12 @@ def _score(
     box_top = top + dy / pooling
     box = (box_left, box_top, box_left + view.width * scale, box_top + view.height * scale)
     return Placement(score=float(scores[best]), box=box, view=view)
+
+
+def _compact(boxes: FloatArray) -> np.ndarray:
+    """Boxes about as wide as high: a letter or two, not a line of text."""
+    width, height = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    return np.asarray((width <= 1.6 * height) & (height <= 1.6 * width), dtype=bool)
 
 
 def _inside_text(placement: Placement, text: FloatArray) -> bool:
