@@ -71,6 +71,77 @@ def detect_folder(pdfs: list[Path], pred_dir: Path, builtin: Path, user: Path | 
         Document(source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count), pages=pages).write(pred_dir / f"{pdf.stem}.json")
 
 
+def choose_exemplars(
+    protocol: str,
+    sheet: Path,
+    truth: object,
+    variants: dict[str, str | None],
+    builtin: Path,
+    work: Path,
+) -> dict[str, object]:
+    """One component of each core type on the sheet to cut out.
+
+    `first`: the first of each type in the ground truth's order. `missed` (what a user does):
+    run the reduced library on the sheet, and for each type show a symbol it missed, of the
+    variant missed most often there (the first of each type if none was missed).
+    """
+    from collections import Counter
+
+    from sld.document import CORE_TYPES, Document
+    from sld.geometry import as_boxes, iou_matrix
+
+    components = truth.pages[0].components  # type: ignore[attr-defined]
+    if protocol == "first":
+        return {k: next(c for c in components if c.type == k) for k in CORE_TYPES}
+    probe = work / "probe"
+    if probe.exists():
+        shutil.rmtree(probe)
+    detect_folder([sheet], probe, builtin, None)
+    found = Document.model_validate_json((probe / f"{sheet.stem}.json").read_text()).pages[0]
+    chosen = {}
+    if protocol == "variants":
+        for component in components:
+            key = f"{component.type}:{variants.get(component.id)}"
+            if component.type in CORE_TYPES and key not in chosen:
+                chosen[key] = component
+        return chosen
+    for kind in CORE_TYPES:
+        mine = [c for c in components if c.type == kind]
+        boxes = as_boxes([c.bbox for c in found.components if c.type == kind])
+        missed = [
+            c for c in mine
+            if not len(boxes) or iou_matrix(as_boxes([c.bbox]), boxes).max() < 0.5
+        ]
+        if not missed:
+            chosen[kind] = mine[0]
+            continue
+        common, _ = Counter(variants.get(c.id) for c in missed).most_common(1)[0]
+        chosen[kind] = next(c for c in missed if variants.get(c.id) == common)
+    return chosen
+
+
+def recall_per_variant(pdfs: list[Path], pred_dir: Path) -> dict[str, dict[str, int]]:
+    """For each drawn variant of the core types: how many were found (same type, IoU >= 0.5)."""
+    from sld.document import CORE_TYPES, Document
+    from sld.geometry import as_boxes, iou_matrix
+
+    tally: dict[str, dict[str, int]] = {}
+    for pdf in pdfs:
+        graph = json.loads(pdf.with_name(f"{pdf.stem}.graph.json").read_text())
+        variants = {n["id"]: n.get("variant") for n in graph["nodes"]}
+        truth = Document.model_validate_json(pdf.with_suffix(".json").read_text()).pages[0]
+        found = Document.model_validate_json((pred_dir / f"{pdf.stem}.json").read_text()).pages[0]
+        for component in truth.components:
+            if component.type not in CORE_TYPES:
+                continue
+            boxes = as_boxes([c.bbox for c in found.components if c.type == component.type])
+            hit = bool(len(boxes)) and iou_matrix(as_boxes([component.bbox]), boxes).max() >= 0.5
+            entry = tally.setdefault(str(variants.get(component.id)), {"found": 0, "total": 0})
+            entry["total"] += 1
+            entry["found"] += int(hit)
+    return dict(sorted(tally.items()))
+
+
 def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     from sld.document import CORE_TYPES, Document
     from sld.evaluate import evaluate_folders
@@ -87,24 +158,23 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     evaluated = [p for p in pdfs if p != crop_sheet][: args.sheets]
 
     builtin = reduced_library(style, work / "library")
+    graph = json.loads(crop_sheet.with_name(f"{crop_sheet.stem}.graph.json").read_text())
+    variants = {n["id"]: n.get("variant") for n in graph["nodes"]}
+    chosen = choose_exemplars(args.protocol, crop_sheet, truths[crop_sheet], variants, builtin, work)
     user = work / "user"
     if user.exists():
         shutil.rmtree(user)
     env = {**os.environ, "SLD_SYMBOL_BUILTIN_LIBRARY": str(builtin), "PYTHONPATH": os.getcwd()}
     crops = {}
-    for kind in CORE_TYPES:
-        component = next(c for c in truths[crop_sheet].pages[0].components if c.type == kind)
-        box = ",".join(f"{v:.2f}" for v in component.bbox)
+    for key, component in chosen.items():
+        kind = component.type  # type: ignore[attr-defined]
+        box = ",".join(f"{v:.2f}" for v in component.bbox)  # type: ignore[attr-defined]
         command = [sys.executable, "-m", "sld", "symbols", "add", kind, "--from", str(crop_sheet),
                    "--page", "1", "--bbox", box, "--library", str(user), "--standard", style,
-                   "--name", f"oneshot-{kind}"]
+                   "--name", f"oneshot-{key.replace(':', '-').replace('/', '-')}"]
         subprocess.run(command, check=True, env=env, capture_output=True)
-        crops[kind] = {"bbox": component.bbox, "name": component.name}
-    graph = json.loads(crop_sheet.with_name(f"{crop_sheet.stem}.graph.json").read_text())
-    variants = {n["id"]: n.get("variant") for n in graph["nodes"]}
-    for kind in CORE_TYPES:
-        component = next(c for c in truths[crop_sheet].pages[0].components if c.type == kind)
-        crops[kind]["variant"] = variants.get(component.id)
+        crops[key] = {"bbox": component.bbox, "name": component.name,  # type: ignore[attr-defined]
+                      "variant": variants.get(component.id)}  # type: ignore[attr-defined]
 
     gt_dir = work / "truth"
     if gt_dir.exists():
@@ -112,7 +182,8 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     gt_dir.mkdir(parents=True)
     for pdf in evaluated:
         shutil.copy(pdf.with_suffix(".json"), gt_dir / f"{pdf.stem}.json")
-    result: dict[str, object] = {"style": style, "seed": seed, "crop_sheet": crop_sheet.name,
+    result: dict[str, object] = {"style": style, "seed": seed, "protocol": args.protocol,
+                                 "crop_sheet": crop_sheet.name,
                                  "crops": crops, "evaluated": [p.name for p in evaluated]}
     for name, user_folder in (("with_one_shot", user), ("reduced_library_only", None)):
         pred_dir = work / f"pred-{name}"
@@ -126,8 +197,12 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
             "per_type": {t: total.detection_of(t).to_dict() for t in CORE_TYPES},
             "confusion": total.to_dict()["confusion"],
         }
+        result[name]["recall_per_variant"] = recall_per_variant(evaluated, pred_dir)  # type: ignore[index]
         overall = total.core_detection
         print(f"{style} {name}: core F1 {overall.f1:.3f} (P {overall.precision:.3f}, R {overall.recall:.3f})")
+        print("    recall per variant: " + ", ".join(
+            f"{k} {v['found']}/{v['total']}" for k, v in result[name]["recall_per_variant"].items()  # type: ignore[index]
+        ))
         for kind in CORE_TYPES:
             counts = total.detection_of(kind)
             f1 = "-" if counts.f1 is None else f"{counts.f1:.3f}"
@@ -140,12 +215,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--styles", nargs="+", choices=sorted(STYLE_SEEDS), default=["ansi", "iec"])
     parser.add_argument("--sheets", type=int, default=10)
+    parser.add_argument(
+        "--protocol", choices=["missed", "first", "variants"], default="missed",
+        help="which symbols to show: one per type that the reduced library missed (the target's "
+        "protocol), the first of each type, or one per variant on the sheet (not one-shot)",
+    )
     parser.add_argument("--work", type=Path, default=Path("out/bench-oneshot"))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args()
     results = [run_style(style, args) for style in args.styles]
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "oneshot.json"
+    path = args.out / f"oneshot-{args.protocol}.json"
     path.write_text(json.dumps(results, indent=1) + "\n")
     print(f"written {path}")
 
