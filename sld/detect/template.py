@@ -16,6 +16,8 @@ Sliding every exemplar at every scale and turn over a whole page is far too slow
    best three views are tried again a scale step smaller and larger;
 4. the placements are ranked by score; one is kept where placements overlap, if its score
    reaches its type's threshold (chosen on calibration drawings and stored with the library).
+   Exemplars of the type `not_a_symbol` (look-alikes such as a wire's break mark) take part
+   and win places, but are never reported.
 
 The detector answers per tile, as the protocol asks, but it matches on the whole page once:
 the tiles of a page are pasted back together (they are cut from one raster, and overlap), and
@@ -41,6 +43,7 @@ from sld.detections import Detections
 from sld.geometry import FloatArray, as_boxes, containment_matrix, iou_matrix
 from sld.settings import Settings
 from sld.symbols.library import (
+    NOT_A_SYMBOL,
     library_signature,
     load_library,
     load_thresholds,
@@ -153,7 +156,11 @@ class TemplateDetector:
             judged = across_vertical if candidate.vertical else across_horizontal
             crops = _CanonicalCrops(strokes, judged, text, candidate)
             placements.extend(self._place(crops, candidate, dpi))
-        chosen = [p for p in self._choose(placements) if not _inside_text(p, text)]
+        chosen = [
+            p
+            for p in self._choose(placements)
+            if p.view.type != NOT_A_SYMBOL and not _inside_text(p, text)
+        ]
         log.debug(
             "template: %d candidates, %d placements, %d symbols in %.2f s",
             len(candidates),
