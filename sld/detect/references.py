@@ -221,7 +221,9 @@ def _prepare(
     axis_x = float(np.mean(vertical)) if vertical else None
     axis_y = float(np.mean(horizontal)) if horizontal else None
     body = ink * (1 - lead_mask)
-    band = max(2, round(stroke / 2 + 3))
+    # The conductor's band, as wide as the candidate search takes it on a page: half the
+    # stroke and one and a half pixels at about 100 dpi.
+    band = max(1, round(stroke / 2 + 1.5 * exemplar.info.dpi / 100.0))
     body_vertical = _body_box(body, axis_x, band, vertical=True)
     body_horizontal = _body_box(body, axis_y, band, vertical=False)
 
