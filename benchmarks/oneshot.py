@@ -63,12 +63,20 @@ def detect_folder(pdfs: list[Path], pred_dir: Path, builtin: Path, user: Path | 
                     width=page.width_pt,
                     height=page.height_pt,
                     components=[
-                        Component(id=ids[i], type=str(label), bbox=tuple(float(v) for v in box), score=float(score))  # type: ignore[arg-type]
+                        Component(
+                            id=ids[i],
+                            type=str(label),
+                            bbox=tuple(float(v) for v in box),
+                            score=float(score),
+                        )  # type: ignore[arg-type]
                         for i, (box, score, label) in enumerate(symbols)
                     ],
                 )
             )
-        Document(source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count), pages=pages).write(pred_dir / f"{pdf.stem}.json")
+        Document(
+            source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count),
+            pages=pages,
+        ).write(pred_dir / f"{pdf.stem}.json")
 
 
 def choose_exemplars(
@@ -109,8 +117,7 @@ def choose_exemplars(
         mine = [c for c in components if c.type == kind]
         boxes = as_boxes([c.bbox for c in found.components if c.type == kind])
         missed = [
-            c for c in mine
-            if not len(boxes) or iou_matrix(as_boxes([c.bbox]), boxes).max() < 0.5
+            c for c in mine if not len(boxes) or iou_matrix(as_boxes([c.bbox]), boxes).max() < 0.5
         ]
         if not missed:
             chosen[kind] = mine[0]
@@ -160,7 +167,9 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     builtin = reduced_library(style, work / "library")
     graph = json.loads(crop_sheet.with_name(f"{crop_sheet.stem}.graph.json").read_text())
     variants = {n["id"]: n.get("variant") for n in graph["nodes"]}
-    chosen = choose_exemplars(args.protocol, crop_sheet, truths[crop_sheet], variants, builtin, work)
+    chosen = choose_exemplars(
+        args.protocol, crop_sheet, truths[crop_sheet], variants, builtin, work
+    )
     user = work / "user"
     if user.exists():
         shutil.rmtree(user)
@@ -169,12 +178,32 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     for key, component in chosen.items():
         kind = component.type  # type: ignore[attr-defined]
         box = ",".join(f"{v:.2f}" for v in component.bbox)  # type: ignore[attr-defined]
-        command = [sys.executable, "-m", "sld", "symbols", "add", kind, "--from", str(crop_sheet),
-                   "--page", "1", "--bbox", box, "--library", str(user), "--standard", style,
-                   "--name", f"oneshot-{key.replace(':', '-').replace('/', '-')}"]
+        command = [
+            sys.executable,
+            "-m",
+            "sld",
+            "symbols",
+            "add",
+            kind,
+            "--from",
+            str(crop_sheet),
+            "--page",
+            "1",
+            "--bbox",
+            box,
+            "--library",
+            str(user),
+            "--standard",
+            style,
+            "--name",
+            f"oneshot-{key.replace(':', '-').replace('/', '-')}",
+        ]
         subprocess.run(command, check=True, env=env, capture_output=True)
-        crops[key] = {"bbox": component.bbox, "name": component.name,  # type: ignore[attr-defined]
-                      "variant": variants.get(component.id)}  # type: ignore[attr-defined]
+        crops[key] = {
+            "bbox": component.bbox,
+            "name": component.name,  # type: ignore[attr-defined]
+            "variant": variants.get(component.id),
+        }  # type: ignore[attr-defined]
 
     gt_dir = work / "truth"
     if gt_dir.exists():
@@ -182,9 +211,14 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     gt_dir.mkdir(parents=True)
     for pdf in evaluated:
         shutil.copy(pdf.with_suffix(".json"), gt_dir / f"{pdf.stem}.json")
-    result: dict[str, object] = {"style": style, "seed": seed, "protocol": args.protocol,
-                                 "crop_sheet": crop_sheet.name,
-                                 "crops": crops, "evaluated": [p.name for p in evaluated]}
+    result: dict[str, object] = {
+        "style": style,
+        "seed": seed,
+        "protocol": args.protocol,
+        "crop_sheet": crop_sheet.name,
+        "crops": crops,
+        "evaluated": [p.name for p in evaluated],
+    }
     for name, user_folder in (("with_one_shot", user), ("reduced_library_only", None)):
         pred_dir = work / f"pred-{name}"
         if pred_dir.exists():
@@ -199,15 +233,25 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
         }
         result[name]["recall_per_variant"] = recall_per_variant(evaluated, pred_dir)  # type: ignore[index]
         overall = total.core_detection
-        print(f"{style} {name}: core F1 {overall.f1:.3f} (P {overall.precision:.3f}, R {overall.recall:.3f})")
-        print("    recall per variant: " + ", ".join(
-            f"{k} {v['found']}/{v['total']}" for k, v in result[name]["recall_per_variant"].items()  # type: ignore[index]
-        ))
+        print(
+            f"{style} {name}: core F1 {overall.f1:.3f} "
+            f"(P {overall.precision:.3f}, R {overall.recall:.3f})"
+        )
+        print(
+            "    recall per variant: "
+            + ", ".join(
+                f"{k} {v['found']}/{v['total']}"
+                for k, v in result[name]["recall_per_variant"].items()  # type: ignore[index]
+            )
+        )
         for kind in CORE_TYPES:
             counts = total.detection_of(kind)
             f1 = "-" if counts.f1 is None else f"{counts.f1:.3f}"
             print(f"    {kind:18s} F1 {f1}  tp {counts.tp} fp {counts.fp} fn {counts.fn}")
-    print(f"{style}: exemplars cut from {crop_sheet.name}: " + ", ".join(f"{k} ({v['variant']})" for k, v in crops.items()))
+    print(
+        f"{style}: exemplars cut from {crop_sheet.name}: "
+        + ", ".join(f"{k} ({v['variant']})" for k, v in crops.items())
+    )
     return result
 
 
@@ -216,7 +260,9 @@ def main() -> None:
     parser.add_argument("--styles", nargs="+", choices=sorted(STYLE_SEEDS), default=["ansi", "iec"])
     parser.add_argument("--sheets", type=int, default=10)
     parser.add_argument(
-        "--protocol", choices=["missed", "first", "variants"], default="missed",
+        "--protocol",
+        choices=["missed", "first", "variants"],
+        default="missed",
         help="which symbols to show: one per type that the reduced library missed (the target's "
         "protocol), the first of each type, or one per variant on the sheet (not one-shot)",
     )

@@ -43,15 +43,21 @@ def overlay(grey: np.ndarray, symbols: object, texts: object, scale: float) -> n
     canvas = cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
     canvas = (canvas * 0.6 + 100).astype(np.uint8)
     for box in texts.boxes:  # type: ignore[attr-defined]
-        x0, y0, x1, y1 = (int(round(v * scale)) for v in box)
+        x0, y0, x1, y1 = (round(v * scale) for v in box)
         cv2.rectangle(canvas, (x0, y0), (x1, y1), (190, 190, 190), 1)
     for box, score, label in symbols:  # type: ignore[attr-defined]
         colour = COLOURS.get(label, OTHER)
-        x0, y0, x1, y1 = (int(round(v * scale)) for v in box)
+        x0, y0, x1, y1 = (round(v * scale) for v in box)
         cv2.rectangle(canvas, (x0, y0), (x1, y1), colour, 2)
         cv2.putText(
-            canvas, f"{label[:10]} {score:.2f}", (x0, max(10, y0 - 3)),
-            cv2.FONT_HERSHEY_SIMPLEX, 0.4, colour, 1, cv2.LINE_AA,
+            canvas,
+            f"{label[:10]} {score:.2f}",
+            (x0, max(10, y0 - 3)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.4,
+            colour,
+            1,
+            cv2.LINE_AA,
         )
     return canvas
 
@@ -83,13 +89,28 @@ def main() -> None:
             counts = Counter(str(label) for label in symbols.labels)
             name = f"{path.stem}-p{index + 1}.png"
             cv2.imwrite(str(args.out / name), overlay(page.image, symbols, texts, page.scale))
-            print(f"{name}: {page.image.shape[1]}x{page.image.shape[0]} px at {page.dpi:g} dpi, "
-                  f"{len(texts)} texts, {dict(counts)} in {seconds:.2f} s")
-            summary.append({"file": str(path), "page": index + 1, "dpi": page.dpi,
-                            "texts": len(texts), "symbols": dict(counts), "seconds": seconds,
-                            "found": [{"type": str(l), "score": round(float(s), 3),
-                                       "bbox": [round(float(v), 1) for v in b]}
-                                      for b, s, l in symbols]})
+            print(
+                f"{name}: {page.image.shape[1]}x{page.image.shape[0]} px at {page.dpi:g} dpi, "
+                f"{len(texts)} texts, {dict(counts)} in {seconds:.2f} s"
+            )
+            summary.append(
+                {
+                    "file": str(path),
+                    "page": index + 1,
+                    "dpi": page.dpi,
+                    "texts": len(texts),
+                    "symbols": dict(counts),
+                    "seconds": seconds,
+                    "found": [
+                        {
+                            "type": str(label),
+                            "score": round(float(score), 3),
+                            "bbox": [round(float(v), 1) for v in box],
+                        }
+                        for box, score, label in symbols
+                    ],
+                }
+            )
     (args.out / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
 
 
