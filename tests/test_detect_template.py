@@ -185,7 +185,7 @@ def test_symbols_of_a_generated_sheet_are_found(
             overlaps = iou_matrix(mine, truth_boxes) >= 0.5
             used: set[int] = set()
             for row in overlaps:
-                free = [j for j in np.flatnonzero(row) if j not in used]
+                free = [int(j) for j in np.flatnonzero(row) if int(j) not in used]
                 if free:
                     used.add(free[0])
                     matched += 1
@@ -195,3 +195,53 @@ def test_symbols_of_a_generated_sheet_are_found(
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert tp >= 10
     assert f1 >= 0.9, f"{style} sheet: tp {tp}, fp {fp}, fn {fn}"
+
+
+def _library_of(folder: Path, keys: dict[str, str]) -> Path:
+    """A library folder with the built-in exemplars named in `keys`, under the types given."""
+    from sld.symbols.library import BUILTIN_LIBRARY, ExemplarInfo
+
+    for name, kind in keys.items():
+        source = next(BUILTIN_LIBRARY.glob(f"*/{name}.json"))
+        info = ExemplarInfo.model_validate_json(source.read_text())
+        target = folder / kind
+        target.mkdir(parents=True, exist_ok=True)
+        (target / info.image).write_bytes((source.parent / info.image).read_bytes())
+        (target / source.name).write_text(info.model_copy(update={"type": kind}).model_dump_json())
+    return folder
+
+
+def test_not_a_symbol_exemplars_win_their_places_but_are_not_reported(tmp_path: Path) -> None:
+    image, _ = draw_on_wire("fuse/ansi/box", 1.25)
+    plain = _library_of(tmp_path / "plain", {"ansi-box": "fuse"})
+    (found,) = TemplateDetector(Settings(symbol_builtin_library=plain)).detect(
+        [whole_page_tile(image)]
+    )
+    assert list(found.labels) == ["fuse"]
+    # The same drawing declared a look-alike: it takes the place and nothing is reported.
+    both = _library_of(tmp_path / "both", {"ansi-box": "not_a_symbol", "iec-rect-through": "fuse"})
+    (found,) = TemplateDetector(Settings(symbol_builtin_library=both)).detect(
+        [whole_page_tile(image)]
+    )
+    assert len(found) == 0
+
+
+def test_the_tiles_dpi_sets_the_symbol_size_searched(detector: TemplateDetector) -> None:
+    """A drawing rendered at 96 dpi (an image file) is searched at its own resolution."""
+    symbol, box, terminals = render_symbol_png(
+        symbol_variant("transformer/iec/two_circles"), 1.25, 96
+    )
+    page = np.full((400, 400), 255, np.uint8)
+    page[150 : 150 + symbol.shape[0], 150 : 150 + symbol.shape[1]] = symbol
+    for x, y in terminals.values():
+        end = 0 if y < symbol.shape[0] / 2 else 399
+        cv2.line(page, (round(x) + 150, round(y) + 150), (round(x) + 150, end), 0, 1)
+    truth = np.asarray(box) + 150
+    at_96 = Tile(index=0, x0=0, y0=0, image=page, dpi=96.0)
+    (found,) = detector.detect([at_96])
+    assert list(found.labels) == ["transformer"]
+    assert iou_matrix(found.boxes, as_boxes([truth]))[0, 0] > 0.6
+    # Taken for 400 dpi, the same pixels would be a transformer a quarter of the exemplar's
+    # size: below the smallest searched.
+    (wrong,) = detector.detect([Tile(index=0, x0=0, y0=0, image=page, dpi=400.0)])
+    assert "transformer" not in list(wrong.labels)

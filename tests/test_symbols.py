@@ -114,7 +114,8 @@ def test_added_exemplar_is_used_in_the_next_run(sheet: Path, tmp_path: Path) -> 
     assert all(len(found) == 0 for found in detector.detect(tiles))  # nothing to look for yet
 
     boxes, variant = _breakers(sheet)
-    meta = add_from_drawing(settings, "circuit_breaker", sheet, 1, tuple(boxes[0]))
+    x0, y0, x1, y1 = boxes[0]
+    meta = add_from_drawing(settings, "circuit_breaker", sheet, 1, (x0, y0, x1, y1))
     assert meta.parent == user / "circuit_breaker" and meta.with_suffix(".png").exists()
     (exemplar,) = load_library(settings)
     assert exemplar.info.dpi == 200 and len(exemplar.info.terminals) == 2
