@@ -13,11 +13,20 @@ Sliding every exemplar at every scale and turn over a whole page is far too slow
 3. for each candidate, the views of the exemplars that fit its direction and proportions are
    placed at the scale its size gives, and scored (`references.py`: agreement of strokes, with
    a ring of paper around the symbol) at a canonical size, shifted by up to a few pixels; the
-   best three views are tried again a scale step smaller and larger;
+   best few views are tried again a scale step smaller and larger;
 4. the placements are ranked by score; one is kept where placements overlap, if its score
    reaches its type's threshold (chosen on calibration drawings and stored with the library).
    Exemplars of the type `not_a_symbol` (look-alikes such as a wire's break mark) take part
    and win places, but are never reported.
+
+Why this design, from measurements made while building it (synthetic sheets, seeds 101 and
+1000): brute force over types, turns and scales is out (above); plain connected components
+of the ink without the long lines gave candidates whose size was no guide to the scale (stubs
+and neighbouring symbols stuck to them), while runs along a conductor give it within a few
+per cent; and normalised cross-correlation of strokes scored look-alikes within a few
+hundredths of the right symbol (a template that is mostly lead matches any wire), while the
+stroke F-measure with a paper ring separates them by 0.1 or more. An A3 page takes about half
+a second on one core (`benchmarks/detection.py`).
 
 The detector answers per tile, as the protocol asks, but it matches on the whole page once:
 the tiles of a page are pasted back together (they are cut from one raster, and overlap), and
