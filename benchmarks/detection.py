@@ -12,7 +12,8 @@ sheets apart, and the confusion between types.
 
 Seeds: thresholds are calibrated on seed 1000 (`sld symbols calibrate`); evaluate on 2000 and
 up. Timing: the detection stage per page (wall clock, detector already loaded), median and
-spread over A3 pages and over all pages; memory: the peak resident size of a child process
+spread over A3 pages and over all pages (and the CPU time, which the other work on a shared
+machine disturbs less); memory: the peak resident size of a child process
 that runs only the detection stage on the same pages. Prints the figures and writes JSON.
 """
 
@@ -36,7 +37,9 @@ def text_boxes_of_truth(truth_page: object) -> object:
     from sld.detections import Detections
 
     texts = truth_page.texts  # type: ignore[attr-defined]
-    return Detections.from_lists([t.bbox for t in texts], [1.0] * len(texts), [t.text for t in texts])
+    return Detections.from_lists(
+        [t.bbox for t in texts], [1.0] * len(texts), [t.text for t in texts]
+    )
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
@@ -70,29 +73,46 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                 texts = text_boxes_of_truth(truth.pages[index])
             else:
                 texts = stages.read_text(page, settings)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             per_tile = stages.detect(page, texts, settings)  # type: ignore[arg-type]
             symbols = stages.merge(per_tile, settings)
             seconds = time.perf_counter() - started
-            np.savez(probe_dir / f"{stem}-{index}.npz", image=page.image, text=texts.boxes, dpi=page.dpi)  # type: ignore[attr-defined]
+            cpu_seconds = time.process_time() - cpu_started
+            np.savez(
+                probe_dir / f"{stem}-{index}.npz", image=page.image, text=texts.boxes, dpi=page.dpi
+            )  # type: ignore[attr-defined]
             timings.append(
                 {
                     "stem": stem,
                     "page": index,
                     "seconds": seconds,
+                    "cpu_seconds": cpu_seconds,
                     "a3": abs(page.width_pt - A3_WIDTH_PT) < 2,
                     "pixels": int(page.image.size),
                 }
             )
             ids = stages.component_ids(index, symbols)
             components = [
-                Component(id=ids[i], type=str(label), bbox=tuple(float(v) for v in box), score=float(score))  # type: ignore[arg-type]
+                Component(
+                    id=ids[i],
+                    type=str(label),
+                    bbox=tuple(float(v) for v in box),
+                    score=float(score),
+                )  # type: ignore[arg-type]
                 for i, (box, score, label) in enumerate(symbols)
             ]
-            pages.append(Page(index=index, width=page.width_pt, height=page.height_pt, components=components))
-        document = Document(source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count), pages=pages)
+            pages.append(
+                Page(index=index, width=page.width_pt, height=page.height_pt, components=components)
+            )
+        document = Document(
+            source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count),
+            pages=pages,
+        )
         document.write(pred_dir / f"{stem}.json")
-        print(f"{stem}: {sum(len(p.components) for p in pages)} symbols, {timings[-1]['seconds']:.2f} s")
+        print(
+            f"{stem}: {sum(len(p.components) for p in pages)} symbols, "
+            f"{timings[-1]['seconds']:.2f} s"
+        )
 
     report = evaluate_folders(gt_dir, pred_dir)
     text = format_report(report)
@@ -103,15 +123,18 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
     def speed(rows: list[dict[str, object]]) -> dict[str, float | int]:
         values = np.asarray([float(r["seconds"]) for r in rows])  # type: ignore[arg-type]
+        cpu = np.asarray([float(r["cpu_seconds"]) for r in rows])  # type: ignore[arg-type]
         if not len(values):
             return {"pages": 0}
         return {
             "pages": len(values),
-            "median_s": float(np.median(values)),
-            "min_s": float(values.min()),
-            "p10_s": float(np.percentile(values, 10)),
-            "p90_s": float(np.percentile(values, 90)),
-            "max_s": float(values.max()),
+            "median_s": round(float(np.median(values)), 3),
+            "min_s": round(float(values.min()), 3),
+            "p10_s": round(float(np.percentile(values, 10)), 3),
+            "p90_s": round(float(np.percentile(values, 90)), 3),
+            "max_s": round(float(values.max()), 3),
+            "cpu_median_s": round(float(np.median(cpu)), 3),
+            "cpu_p90_s": round(float(np.percentile(cpu, 90)), 3),
         }
 
     memory = memory_peak(sorted(probe_dir.glob("*.npz")))
@@ -133,11 +156,18 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "speed_all": speed(timings),
         "memory": memory,
         "timings": timings,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": os.getloadavg(),
+        },
     }
     for group in ("vector", "scan"):
         overall = result["groups"][group]["overall"]  # type: ignore[index]
-        print(f"{group}: core F1 {overall['f1']:.3f} (P {overall['precision']:.3f}, R {overall['recall']:.3f})")
+        print(
+            f"{group}: core F1 {overall['f1']:.3f} "
+            f"(P {overall['precision']:.3f}, R {overall['recall']:.3f})"
+        )
     print(f"speed A3: {result['speed_a3']}")
     print(f"speed all pages: {result['speed_all']}")
     print(f"memory: {memory}")
@@ -147,9 +177,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 def _peak_child(paths: list[str], queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     """Detection only, in a fresh process: its peak resident size is the stage's."""
     from sld.detect.template import TemplateDetector
+    from sld.page import PageImage
     from sld.settings import Settings
     from sld.tiling import make_tiles
-    from sld.page import PageImage
 
     settings = Settings()
     detector = TemplateDetector(settings)
@@ -157,8 +187,19 @@ def _peak_child(paths: list[str], queue: multiprocessing.Queue) -> None:  # type
     for path in paths:
         data = np.load(path)
         image, dpi = data["image"], float(data["dpi"])
-        page = PageImage(source=path, index=0, width_pt=image.shape[1] * 72 / dpi, height_pt=image.shape[0] * 72 / dpi, dpi=dpi, image=image)
-        tiles = [t for t in make_tiles(page, settings.tile_size, settings.tile_overlap, data["text"]) if t.has_ink]
+        page = PageImage(
+            source=path,
+            index=0,
+            width_pt=image.shape[1] * 72 / dpi,
+            height_pt=image.shape[0] * 72 / dpi,
+            dpi=dpi,
+            image=image,
+        )
+        tiles = [
+            t
+            for t in make_tiles(page, settings.tile_size, settings.tile_overlap, data["text"])
+            if t.has_ink
+        ]
         detector.detect(tiles)
     queue.put({"peak_mib": _status_kib("VmHWM") / 1024, "after_imports_mib": base / 1024})
 

@@ -32,6 +32,8 @@ class Tile:
     image: NDArray[np.uint8]
     #: Boxes of text on this tile in tile pixels, (N, 4): detectors must not find symbols there.
     text_boxes: FloatArray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.float64))
+    #: Pixels per inch of the page raster (None: unknown, e.g. a tile made by hand).
+    dpi: float | None = None
 
     @property
     def width(self) -> int:
@@ -79,7 +81,9 @@ def make_tiles(
             on_tile = intersections(text_px, tile_box)[:, 0] > 0
             local = text_px[on_tile] - np.asarray([x0, y0, x0, y0], dtype=np.float64)
             local = clip_boxes(local, crop.shape[1], crop.shape[0])
-            tiles.append(Tile(index=len(tiles), x0=x0, y0=y0, image=crop, text_boxes=local))
+            tiles.append(
+                Tile(index=len(tiles), x0=x0, y0=y0, image=crop, text_boxes=local, dpi=page.dpi)
+            )
     return tiles
 
 

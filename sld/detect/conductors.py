@@ -35,6 +35,12 @@ MERGE_GAP_PT = 2.2
 JOIN_GAP_SHARE = 0.6
 #: At most this many consecutive runs are joined into one candidate.
 MAX_JOINED = 4
+#: Ink grows by about this much (working pixels) each way when pooled to the working size.
+POOLING_GROWTH = 0.5
+#: How far across a line (working pixels) its swellings are measured.
+SWELL_REACH = 8
+#: A line must have ink along this share of its length.
+SOLID_SHARE = 0.85
 #: Working resolution in pixels per point (about 100 dpi).
 WORK_PX_PER_PT = 100.0 / 72.0
 
@@ -85,50 +91,53 @@ class Candidate:
         return (self.start, self.axis + self.low, self.end, self.axis + self.high)
 
 
-def line_masks(work: Binary, length: int) -> tuple[Binary, Binary]:
-    """Ink on vertical and on horizontal straight runs of at least `length` pixels.
+def straight_lines(work: Binary, length: int, vertical: bool) -> tuple[list[Axis], Binary]:
+    """Vertical (or horizontal) straight lines at least `length` pixels long: axes and ink.
 
-    The runs are looked for on a copy thickened by one pixel across, so that a scan turned by
-    a degree still holds its long lines.
+    Runs are looked for on a copy thickened by one pixel across, so that a scan turned by a
+    degree still holds its long lines; a run then counts as a line only if the drawing itself
+    has ink along `SOLID_SHARE` of it (the thickened copy would also make a line out of the
+    humps of a transformer's coil).
     """
-    vertical = cv2.morphologyEx(
-        cv2.dilate(work, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)
-    )
-    horizontal = cv2.morphologyEx(
-        cv2.dilate(work, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN, np.ones((1, length), np.uint8)
-    )
-    return np.bitwise_and(vertical, work).astype(np.uint8), np.bitwise_and(horizontal, work).astype(
-        np.uint8
-    )
-
-
-def fit_axes(mask: Binary, vertical: bool, min_length: int) -> list[Axis]:
-    """One axis per straight run in `mask`, fitted through the run's middle line."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    across = np.ones((1, 3) if vertical else (3, 1), np.uint8)
+    along = np.ones((length, 1) if vertical else (1, length), np.uint8)
+    opened = cv2.morphologyEx(cv2.dilate(work, across), cv2.MORPH_OPEN, along)
+    on_line = np.bitwise_and(opened, work).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(on_line, connectivity=8)
     axes = []
+    mask = np.zeros_like(work)
     for index in range(1, count):
         x, y, width, height, area = (int(v) for v in stats[index])
-        length = height if vertical else width
-        if length < min_length:
+        span = height if vertical else width
+        if span < length:
             continue
         part = labels[y : y + height, x : x + width] == index
-        if not vertical:
-            part = part.T
-            x, y = y, x
-            width, height = height, width
-        # Now rows run along the line: the middle of each row's ink is on the line.
-        counts = part.sum(axis=1)
+        turned = part if vertical else part.T
+        # Rows of `turned` run along the line: the middle of each row's ink is on the line.
+        counts = turned.sum(axis=1)
         rows = np.flatnonzero(counts)
-        middles = (part[rows] * np.arange(width)[None, :]).sum(axis=1) / counts[rows] + x
-        along = rows.astype(np.float64) + y
+        if len(rows) < SOLID_SHARE * span:
+            continue
+        first, cross_first = (y, x) if vertical else (x, y)
+        middles = (turned[rows] * np.arange(turned.shape[1])[None, :]).sum(axis=1)
+        middles = middles / counts[rows] + cross_first
+        positions = rows.astype(np.float64) + first
         if len(rows) > 100:
-            slope, offset = np.polyfit(along, middles, 1)
+            slope, offset = np.polyfit(positions, middles, 1)
         else:
             slope, offset = 0.0, float(middles.mean())
         axes.append(
-            Axis(vertical, float(offset), float(slope), float(y), float(y + height), area / length)
+            Axis(
+                vertical,
+                float(offset),
+                float(slope),
+                float(first),
+                float(first + span),
+                area / span,
+            )
         )
-    return merge_collinear(axes)
+        mask[y : y + height, x : x + width][part] = 1
+    return merge_collinear(axes), mask
 
 
 def merge_collinear(axes: list[Axis]) -> list[Axis]:
@@ -153,25 +162,53 @@ def merge_collinear(axes: list[Axis]) -> list[Axis]:
     return merged
 
 
-def find_candidates(ink: Binary, px_per_pt: float) -> list[Candidate]:
+@dataclass(frozen=True)
+class Layout:
+    """What the search takes from a page's lines: the candidates, and where the long vertical
+    and horizontal lines (conductors, buses, the frame) run, grown by a few pixels; all in
+    page pixels."""
+
+    candidates: list[Candidate]
+    long_vertical: Binary
+    long_horizontal: Binary
+
+
+def find_candidates(ink: Binary, px_per_pt: float) -> Layout:
     """Candidates for symbols on a page's ink mask (pixels at `px_per_pt`), in its pixels."""
     factor = min(1.0, WORK_PX_PER_PT / px_per_pt)
     work = pool(ink, factor) if factor < 1.0 else ink
     work_pt = px_per_pt * factor
-    long_v, long_h = line_masks(work, max(3, round(LONG_LINE_PT * work_pt)))
-    short_v, short_h = line_masks(work, max(3, round(AXIS_LINE_PT * work_pt)))
-    min_axis = max(3, round(AXIS_LINE_PT * work_pt))
-    axes = fit_axes(short_v, True, min_axis) + fit_axes(short_h, False, min_axis)
-    lines = cv2.dilate(np.bitwise_or(long_v, long_h), np.ones((3, 3), np.uint8))
+    long_length = max(3, round(LONG_LINE_PT * work_pt))
+    axis_length = max(3, round(AXIS_LINE_PT * work_pt))
+    _, long_v = straight_lines(work, long_length, vertical=True)
+    _, long_h = straight_lines(work, long_length, vertical=False)
+    axes_v, _ = straight_lines(work, axis_length, vertical=True)
+    axes_h, _ = straight_lines(work, axis_length, vertical=False)
+    axes = axes_v + axes_h
+    square = np.ones((3, 3), np.uint8)
+    lines = cv2.dilate(np.bitwise_or(long_v, long_h), square)
+    # For the swellings of a line: the drawing less the long lines crossing it (buses, tees).
+    without_h = np.bitwise_and(work, 1 - cv2.dilate(long_h, square)).astype(np.uint8)
+    without_v = np.bitwise_and(work, 1 - cv2.dilate(long_v, square)).astype(np.uint8)
     loose = np.bitwise_and(work, 1 - lines).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(loose, connectivity=8)
+    height, width = ink.shape
+
+    def full_size(mask: Binary) -> Binary:
+        grown = cv2.dilate(mask, square)
+        return np.asarray(
+            cv2.resize(grown, (width, height), interpolation=cv2.INTER_NEAREST), dtype=np.uint8
+        )
+
+    long_vertical, long_horizontal = full_size(long_v), full_size(long_h)
     if count <= 1:
-        return []
+        return Layout([], long_vertical, long_horizontal)
     reach = AXIS_REACH_PT * work_pt
     merge_gap = MERGE_GAP_PT * work_pt
     found: dict[tuple[object, ...], Candidate] = {}
     for axis in axes:
-        for candidate in _along(axis, labels, stats, reach, merge_gap):
+        crossed = without_h if axis.vertical else without_v
+        for candidate in _along(axis, crossed, labels, stats, reach, merge_gap):
             scaled = Candidate(
                 candidate.vertical,
                 candidate.axis / factor,
@@ -186,11 +223,36 @@ def find_candidates(ink: Binary, px_per_pt: float) -> list[Candidate]:
                 *(round(v / 3.0) for v in (scaled.low, scaled.high)),
             )
             found.setdefault(key, scaled)
-    return list(found.values())
+    return Layout(list(found.values()), long_vertical, long_horizontal)
+
+
+def _swellings(
+    axis: Axis, work: Binary, along: np.ndarray, line: np.ndarray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Positions along the axis where the ink around the line is wider than the line, with
+    the ink's extent across (from the line) on either side."""
+    reach = SWELL_REACH
+    if axis.vertical:
+        padded = np.pad(work, ((0, 0), (reach, reach)))
+        window = padded[along[:, None], line[:, None] + np.arange(2 * reach + 1)[None, :]]
+    else:
+        padded = np.pad(work, ((reach, reach), (0, 0)))
+        window = padded[line[:, None] + np.arange(2 * reach + 1)[None, :], along[:, None]]
+    # Ink continuing from the line outwards, each way (the line's own pixel included).
+    high = np.cumprod(window[:, reach:], axis=1).sum(axis=1)
+    low = np.cumprod(window[:, reach::-1], axis=1).sum(axis=1)
+    width = low + high - 1
+    swollen = (low > 0) & (width > axis.thickness + 2.5)
+    return (
+        along[swollen].astype(np.float64),
+        -(low[swollen].astype(np.float64)),
+        high[swollen].astype(np.float64),
+    )
 
 
 def _along(
     axis: Axis,
+    work: Binary,
     labels: np.ndarray,
     stats: np.ndarray,
     reach: float,
@@ -215,9 +277,7 @@ def _along(
         else:
             touching.update(np.unique(labels[across[inside], along[inside]]).tolist())
     touching.discard(0)
-    if not touching:
-        return []
-    points = []
+    points = [np.zeros((0, 2), dtype=np.int64)]
     for label in touching:
         x, y, width, height, _ = (int(v) for v in stats[label])
         ys, xs = np.nonzero(labels[y : y + height, x : x + width] == label)
@@ -228,6 +288,11 @@ def _along(
     half_band = max(1.5, axis.thickness / 2 + 1.5)
     beside = np.abs(offset) > half_band
     position, offset = position[beside], offset[beside]
+    # Where the line itself swells (a small cross or contact drawn on it, thick strokes) the
+    # ink beside it is lost with the line: count the swelling as ink beside the line.
+    swell_at, swell_low, swell_high = _swellings(axis, work, along, line)
+    position = np.concatenate([position, swell_at, swell_at])
+    offset = np.concatenate([offset, swell_low, swell_high])
     if position.size == 0:
         return []
     order = np.argsort(position, kind="stable")
@@ -259,5 +324,15 @@ def _along(
             low = min(min(r[2] for r in group), -half_band)
             high = max(max(r[3] for r in group), half_band)
             centre = axis.cross_at((start + end) / 2)
-            candidates.append(Candidate(axis.vertical, centre, start, end, low, high))
+            # Pooling to the working resolution grows ink by up to a pixel each way.
+            candidates.append(
+                Candidate(
+                    axis.vertical,
+                    centre,
+                    start + POOLING_GROWTH,
+                    end - POOLING_GROWTH,
+                    min(low + POOLING_GROWTH, -half_band),
+                    max(high - POOLING_GROWTH, half_band),
+                )
+            )
     return candidates

@@ -7,16 +7,17 @@ drawing may show it), identical ones dropped. Each view knows:
   tried along conductors of the same direction, centred on them;
 - the extent of its body beside that line (leads and the line itself left out), from which a
   candidate's size gives the scale to try;
-- its strokes at a canonical size (`CANONICAL_PX` along its longer side), with a ring of
+- its strokes at a canonical size (`CANONICAL_PX` along its body's longer side), with a ring of
   paper around the box and its leads marked.
 
 The score of a placement (`match_scores`) is an F-measure of stroke agreement, tolerant to one
 canonical pixel: recall is the share of the view's strokes (leads included: a meter needs its
 wires) that the drawing has; precision is the share of the drawing's strokes inside the view's
 box and its paper ring that the view explains. Strokes on the leads' lines are not held against
-a view (the conductor carries on there), nor is anything beyond its terminal ends (a bus). The
-ring is what keeps a small symbol from being found inside a larger one: the rest of the larger
-one falls in the ring. A score of 0.9 means nine tenths of the strokes agree both ways.
+a view (the conductor carries on there), nor are long straight lines (conductors passing by, a
+bus at a terminal: the caller leaves them out of `drawn`). The ring is what keeps a small
+symbol from being found inside a larger one: the rest of the larger one falls in the ring.
+A score of 0.9 means nine tenths of the strokes agree both ways.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from numpy.typing import NDArray
 from sld.detect.ink import Binary, ink_mask, pool, stroke_width, thin_strokes
 from sld.symbols.library import Exemplar
 
-#: Longer side of a view's box at canonical size, in pixels. Scores are computed there.
+#: Longer side of a view's body (its box less the leads) at canonical size, in pixels. Scores
+#: are computed there.
 CANONICAL_PX = 40
+#: ... but the box's longer side is kept within this many pixels.
+MAX_CANONICAL_PX = 64
 #: The paper ring around a view's box, as a share of its longer side.
 RING_SHARE = 0.15
 
@@ -217,7 +221,9 @@ def _prepare(
     axis_x = float(np.mean(vertical)) if vertical else None
     axis_y = float(np.mean(horizontal)) if horizontal else None
     body = ink * (1 - lead_mask)
-    band = max(2, round(stroke / 2 + 3))
+    # The conductor's band, as wide as the candidate search takes it on a page: half the
+    # stroke and one and a half pixels at about 100 dpi.
+    band = max(1, round(stroke / 2 + 1.5 * exemplar.info.dpi / 100.0))
     body_vertical = _body_box(body, axis_x, band, vertical=True)
     body_horizontal = _body_box(body, axis_y, band, vertical=False)
 
@@ -228,17 +234,24 @@ def _prepare(
     strokes[ring_px : ring_px + height, ring_px : ring_px + width] = thin_strokes(ink)
     care = np.ones((canvas_h, canvas_w), np.float32)
     care[ring_px : ring_px + height, ring_px : ring_px + width] = 1 - lead_mask
-    for edge in set(edges):
-        # Beyond a terminal's end the conductor carries on, or a bus runs: no ring there.
+    reach = pad + round(stroke) + 2
+    for (x, y), edge in zip(terminals, edges, strict=True):
+        # Beyond a terminal the conductor carries on through the ring: not held against it.
+        x, y = round(x) + ring_px, round(y) + ring_px
         if edge == 0:
-            care[: ring_px + 1, :] = 0
+            care[: ring_px + 1, max(0, x - reach) : x + reach + 1] = 0
         elif edge == 2:
-            care[ring_px + height - 1 :, :] = 0
+            care[ring_px + height - 1 :, max(0, x - reach) : x + reach + 1] = 0
         elif edge == 3:
-            care[:, : ring_px + 1] = 0
+            care[max(0, y - reach) : y + reach + 1, : ring_px + 1] = 0
         else:
-            care[:, ring_px + width - 1 :] = 0
-    factor = CANONICAL_PX / max(height, width)
+            care[max(0, y - reach) : y + reach + 1, ring_px + width - 1 :] = 0
+    # The body sets the canonical size (so leads do not dilute its detail), within bounds on
+    # the whole box (so that long leads do not make the canvas huge).
+    bodies = [b for b in (body_vertical, body_horizontal) if b is not None]
+    body_side = max((max(b[2] - b[0], b[3] - b[1]) for b in bodies), default=max(height, width))
+    factor = min(CANONICAL_PX / body_side, MAX_CANONICAL_PX / max(height, width))
+    factor = max(factor, CANONICAL_PX / max(height, width))
     strokes_c = pool(strokes, factor)
     size = (strokes_c.shape[1], strokes_c.shape[0])
     care_c = cv2.resize(care, size, interpolation=cv2.INTER_AREA) > 0.999

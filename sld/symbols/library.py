@@ -4,7 +4,8 @@ A library is a folder with one sub-folder per component type; each exemplar is a
 cropped to the symbol's box as the result format draws it: leads included, up to the terminal
 points) and a JSON file of the same name with its metadata (`ExemplarInfo`). `thresholds.json`
 at the top holds the score threshold of each type, chosen on calibration drawings
-(`sld symbols calibrate`).
+(`sld symbols calibrate`). Exemplars of the type `not_a_symbol` show what must not be taken
+for a symbol.
 
 Two folders take part in a run: the built-in library (`models/symbols/` of the source tree,
 or `Settings.symbol_builtin_library`) and, when `Settings.symbol_library` is set, the user's
@@ -31,6 +32,9 @@ BUILTIN_LIBRARY = Path(__file__).resolve().parents[2] / "models" / "symbols"
 THRESHOLDS_FILE = "thresholds.json"
 #: The threshold of a type that calibration has not seen (a user's own type).
 DEFAULT_THRESHOLD = 0.85
+#: Exemplars of this type are look-alikes that are not components (a wire's break mark, a
+#: dimension arrow): matched like the others, so that they win their places, never reported.
+NOT_A_SYMBOL = "not_a_symbol"
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
