@@ -112,11 +112,18 @@ class RapidTextReader:
         self.tile_overlap = tile_overlap
         self.detection_dpi = detection_dpi
         self.engine_settings = (box_threshold, pixel_threshold, unclip_ratio)
+        self._engine: Any = None
 
     @property
     def engine(self) -> Any:
         """The shared RapidOCR engine, created when the first inked page needs it."""
-        return rapidocr_engine(*self.engine_settings)
+        if self._engine is None:
+            self._engine = rapidocr_engine(*self.engine_settings)
+        return self._engine
+
+    @engine.setter
+    def engine(self, engine: Any) -> None:
+        self._engine = engine
 
     def read(self, page: PageImage) -> Detections:
         started = time.perf_counter()
