@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--out", type=Path, help="PNG to write (default: next to the result)")
     render.add_argument("--dpi", type=int, default=100)
+    render.add_argument(
+        "--connections", action="store_true", help="also draw each connection as a line"
+    )
 
     commands.add_parser(
         "settings", help="list every SLD_* setting with its current value and meaning"

@@ -297,7 +297,7 @@ def render(args: argparse.Namespace) -> int:
         errors.print(f"[red]error[/red] {error} (give the drawing with --source)")
         return 1
     out = args.out or args.result.with_name(f"{args.result.stem}-page{args.page}.png")
-    save_rendering(page_image, document.pages[args.page - 1], out)
+    save_rendering(page_image, document.pages[args.page - 1], out, connections=args.connections)
     console.print(f"wrote {out}")
     return 0
 

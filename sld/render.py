@@ -1,7 +1,8 @@
 """Draw a result over its page: the picture a person checks a digitisation against.
 
 Components are boxed in a colour per type with their id and name, text lines in grey with a
-thin line to the component they label, and each connection as a line between component centres.
+thin line to the component they label and, on request, each connection as a line between
+component centres (off by default: a bus with many feeders draws every pair).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _centre(box: tuple[float, float, float, float], scale: float) -> tuple[float
     return ((box[0] + box[2]) / 2 * scale, (box[1] + box[3]) / 2 * scale)
 
 
-def draw_result(page_image: PageImage, page: Page, *, connections: bool = True) -> Image.Image:
+def draw_result(page_image: PageImage, page: Page, *, connections: bool = False) -> Image.Image:
     """The page raster in pale grey with the result drawn over it in colour."""
     scale = page_image.scale
     base = Image.fromarray(page_image.image).convert("RGB")
@@ -78,7 +79,9 @@ def draw_result(page_image: PageImage, page: Page, *, connections: bool = True) 
     return faded
 
 
-def save_rendering(page_image: PageImage, page: Page, path: Path) -> Path:
+def save_rendering(
+    page_image: PageImage, page: Page, path: Path, *, connections: bool = False
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    draw_result(page_image, page).save(path)
+    draw_result(page_image, page, connections=connections).save(path)
     return path
