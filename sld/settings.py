@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         description="A box this much inside a larger same-type box is a tile-border fragment",
     )
 
+    # Connectivity.
+    crossings_connect: bool = Field(
+        default=False,
+        description="Conductors that cross without a junction dot are joined (for drawings that "
+        "use that convention; by default only a dot or a tee joins)",
+    )
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with the non-None `overrides` (CLI flags) on top."""

@@ -115,9 +115,18 @@ def build_graph(
     texts: Detections,
     links: list[int | None],
     conductors: wiring.Conductors,
+    settings: Settings,
 ) -> nx.Graph:
     """The page's connectivity graph: components, buses, junctions and off-page terminals."""
-    return page_graph.build_page_graph(page, symbols, component_ids, texts, links, conductors)
+    return page_graph.build_page_graph(
+        page,
+        symbols,
+        component_ids,
+        texts,
+        links,
+        conductors,
+        crossings_connect=settings.crossings_connect,
+    )
 
 
 def save(document: Document, graphs: list[nx.Graph], settings: Settings, json_path: Path) -> None:
@@ -135,7 +144,9 @@ def save(document: Document, graphs: list[nx.Graph], settings: Settings, json_pa
 
 def _reading_order(boxes: np.ndarray) -> list[int]:
     """Indices sorted top to bottom, then left to right, so ids are stable across runs."""
-    return sorted(range(len(boxes)), key=lambda i: (round(float(boxes[i][1]), 1), float(boxes[i][0])))
+    return sorted(
+        range(len(boxes)), key=lambda i: (round(float(boxes[i][1]), 1), float(boxes[i][0]))
+    )
 
 
 def component_ids(page_index: int, symbols: Detections) -> list[str]:
