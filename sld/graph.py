@@ -11,7 +11,8 @@ or "bus" where a component sits on a busbar with no wire between, and `length` i
 
 How the graph is made from the wire network (`sld.wire_network`):
 - Busbars: segments drawn clearly thicker than the page's usual conductor, or straight runs
-  with three or more tees along them; all points along one busbar become one bus node.
+  with three or more lines teeing into or crossing them (a line drawn across a busbar joins
+  it); all points along one busbar become one bus node.
 - Terminals: a wire end that carries a mark (an arrow head) or has a free text in line beyond
   it ("FROM UTILITY", "TO DWG E-102"); the text block is its label.
 - Dangling stubs (ends that reach nothing) are pruned, corners and plain bends are merged into
@@ -41,12 +42,24 @@ from sld.wiring import Conductors
 
 #: A segment this many times wider than the page's usual conductor is a busbar.
 BUS_WIDTH_RATIO = 1.75
+#: ... or this much wider (points) than the usual conductor.
+BUS_EXTRA_WIDTH = 1.2
 #: A straight segment with at least this many tees (or attachments) along it is a busbar.
 BUS_MIN_TEES = 3
+#: A dangling piece up to this long (points) beside other wires is a whisker, not a wire.
+WHISKER = 5.0
 #: How far beyond a wire end (points) its terminal text may start, and how far to either side
 #: of the wire's line the text may sit.
 TERMINAL_TEXT_REACH = 24.0
 TERMINAL_TEXT_SIDE = 4.0
+#: Lines of one text block are at most this many line heights apart.
+LINE_GAP = 1.5
+#: What a cable designation looks like ("3#500KCMIL", "4x240mm² Cu", "NYY-J 4x95"): a text
+#: that reads like one names a cable, never a bus or an off-page connection.
+CABLE_TEXT = re.compile(
+    r"\d\s*[#x×]\s*\d|#\d|KCMIL|MCM|mm²|mm2|AWG|XLPE|\bCU\b|\bAL\b|NYY|N2X|YJV|\d/C\b",
+    re.IGNORECASE,
+)
 #: A bus name sits within this many of its own line heights of the busbar.
 BUS_NAME_REACH = 2.5
 #: Labels of terminals that bring power in (sources), for `source_nodes`.
@@ -63,19 +76,24 @@ def build_page_graph(
     crossings_connect: bool = False,
 ) -> nx.Graph:
     """Components, buses, junctions and terminals of one page, joined by their conductors."""
-    network = build_network(
-        conductors.segments,
-        conductors.widths,
-        conductors.dots,
-        symbols.boxes,
-        conductors.snap,
-        crossings_connect,
-        busbars=thick_segments(conductors, symbols.boxes),
-    )
+    busbars = thick_segments(conductors, symbols.boxes)
+    network = _network(conductors, symbols.boxes, crossings_connect, busbars)
+    # A run with many tees is a busbar too, however thin; a line crossing it joins it, so the
+    # network is made again when that adds busbars.
+    tees = _many_tees(network, len(conductors))
+    if (tees & ~busbars).any():
+        busbars = busbars | tees
+        network = _network(conductors, symbols.boxes, crossings_connect, busbars)
+        busbars = busbars | _many_tees(network, len(conductors))
     builder = _GraphBuilder(page.index, network, conductors, symbols.boxes)
-    free_texts = [index for index, target in enumerate(links) if target is None]
+    free_texts = [
+        index
+        for index, target in enumerate(links)
+        if target is None and not CABLE_TEXT.search(str(texts.labels[index]))
+    ]
+    builder.merge_buses(busbars)
+    builder.trim_whiskers()
     builder.find_terminals(texts, free_texts)
-    builder.merge_buses()
     builder.prune_and_simplify()
     return builder.result(symbols, component_ids, texts, links, free_texts)
 
@@ -104,16 +122,36 @@ class _GraphBuilder:
         self.special: dict[int, tuple[str, dict[str, Any]]] = {}
         self.next_bus = 0
 
+    def trim_whiskers(self) -> None:
+        """Remove short dangling pieces that stick out from a point where another piece goes on:
+        the base of an arrow head traced as a line, the stub of a symbol's stroke."""
+        plain = range(len(self.network.points))
+        for point in [n for n in self.work.nodes if n in plain and self.work.degree(n) >= 2]:
+            whiskers = [
+                n
+                for n, data in self.work[point].items()
+                if n in plain
+                and n not in self.special
+                and self.work.degree(n) == 1
+                and data["length"] <= WHISKER
+            ]
+            if whiskers and self.work.degree(point) - len(whiskers) >= 1:
+                self.work.remove_nodes_from(whiskers)
+
     # -- terminals -----------------------------------------------------------------------
 
     def find_terminals(self, texts: Detections, free_texts: list[int]) -> None:
-        """Wire ends with an arrow head or a free text in line beyond them become terminals."""
+        """Wire ends with an arrow head or a free text in line beyond them become terminals.
+        (Busbars are merged by now: the text beyond a busbar's end is its name, not this.)"""
         points = self.network.points
+        plain = range(len(points))
         used: set[int] = set()
         ends = [
             node
             for node in self.work.nodes
-            if node >= 0 and self.work.degree(node) == 1 and next(iter(self.work[node])) >= 0
+            if node in plain
+            and self.work.degree(node) == 1
+            and next(iter(self.work[node])) in plain
         ]
         for end in ends:
             (inner,) = self.work[end]
@@ -135,26 +173,31 @@ class _GraphBuilder:
 
     # -- buses ---------------------------------------------------------------------------
 
-    def merge_buses(self) -> None:
-        """Replace the points along each busbar with one bus node."""
-        bus_segments = self._bus_segments()
+    def merge_buses(self, busbars: BoolArray) -> None:
+        """Replace the points along each busbar segment (`busbars`: (N,) over the conductor
+        segments) with one bus node."""
+        bus_segments = set(np.flatnonzero(busbars).tolist())
         if not bus_segments:
             return
         on_bus = nx.Graph()
-        for a, b, segment in self.work.edges(data="segment"):
+        for (a, b), segment in zip(
+            self.network.pieces.tolist(), self.network.piece_segment.tolist(), strict=True
+        ):
             if segment in bus_segments:
-                on_bus.add_edge(a, b)
+                on_bus.add_edge(a, b, segment=segment)
         segments = self.conductors.segments
-        for members in nx.connected_components(on_bus):
-            members -= set(self.special)
+        for group in list(nx.connected_components(on_bus)):
+            used = sorted(
+                {segment for _, _, segment in on_bus.subgraph(group).edges(data="segment")}
+            )
+            members = group - set(self.special)
             if len(members) < 2:
                 continue
-            used = {
-                self.work.edges[a, b]["segment"]
-                for a, b in on_bus.subgraph(members).edges
-                if self.work.has_edge(a, b)
-            }
-            ends = segments[sorted(used)].reshape(-1, 2)
+            if self.conductors.from_raster and self._neighbours(members) < BUS_MIN_TEES:
+                # Widths measured in a scan vary with the lighting: a "thick" line that joins
+                # only two things is a wire.
+                continue
+            ends = segments[used].reshape(-1, 2)
             node = self._merge(members)
             x0, y0 = ends.min(axis=0)
             x1, y1 = ends.max(axis=0)
@@ -163,13 +206,8 @@ class _GraphBuilder:
                 {"x0": float(x0), "y0": float(y0), "x1": float(x1), "y1": float(y1)},
             )
 
-    def _bus_segments(self) -> set[int]:
-        """Thick segments, and straight runs with `BUS_MIN_TEES` or more points along them."""
-        count = len(self.conductors.widths)
-        points_on = np.bincount(self.network.piece_segment, minlength=count) + 1
-        in_network = points_on > 1
-        busbars = thick_segments(self.conductors, self.boxes) | (points_on - 2 >= BUS_MIN_TEES)
-        return set(np.flatnonzero(in_network & busbars).tolist())
+    def _neighbours(self, members: set[int]) -> int:
+        return len({n for m in members for n in self.work[m]} - members)
 
     def _merge(self, members: set[int]) -> int:
         """Merge `members` into one new working node (kept edges: the shortest to each
@@ -277,6 +315,27 @@ def _drop_unattached(graph: nx.Graph) -> None:
             graph.remove_nodes_from(part)
 
 
+def _network(
+    conductors: Conductors, boxes: FloatArray, crossings_connect: bool, busbars: BoolArray
+) -> WireNetwork:
+    return build_network(
+        conductors.segments,
+        conductors.widths,
+        conductors.dots,
+        boxes,
+        conductors.snap,
+        crossings_connect,
+        busbars=busbars,
+    )
+
+
+def _many_tees(network: WireNetwork, count: int) -> BoolArray:
+    """Segments with `BUS_MIN_TEES` or more lines meeting or crossing them between their ends."""
+    points_on = np.bincount(network.piece_segment, minlength=count) + 1
+    crossed = network.crossed if len(network.crossed) else np.zeros(count, dtype=np.intp)
+    return np.asarray((points_on > 1) & (points_on - 2 + crossed >= BUS_MIN_TEES))
+
+
 def thick_segments(conductors: Conductors, boxes: FloatArray) -> BoolArray:
     """Segments drawn clearly thicker than the page's usual wire (and long for their width):
     busbars. The usual wire is the median width of the segments that end on a symbol box."""
@@ -292,7 +351,10 @@ def thick_segments(conductors: Conductors, boxes: FloatArray) -> BoolArray:
         )
         wires[end_index // 2] = True
     usual = float(np.median(widths[wires])) if wires.any() else _weighted_median(widths, lengths)
-    return np.asarray((widths >= BUS_WIDTH_RATIO * usual) & (lengths >= 4 * widths))
+    # Widths measured in a scan carry the blur on both sides; a clear difference in points
+    # tells a busbar from a wire there when the ratio, shrunk by the blur, does not.
+    thicker = (widths >= BUS_WIDTH_RATIO * usual) | (widths - usual >= BUS_EXTRA_WIDTH)
+    return np.asarray(thicker & (lengths >= 4 * widths))
 
 
 def _weighted_median(values: FloatArray, weights: FloatArray) -> float:
@@ -353,10 +415,10 @@ def _text_block(first: int, texts: Detections, candidates: list[int]) -> list[in
             box = boxes[index]
             for member in block:
                 other = boxes[member]
-                height = min(box[3] - box[1], other[3] - other[1])
+                height = max(box[3] - box[1], other[3] - other[1])
                 gap = max(box[1] - other[3], other[1] - box[3])
                 overlap = min(box[2], other[2]) - max(box[0], other[0])
-                if gap <= 0.8 * height and overlap > 0:
+                if gap <= LINE_GAP * height and overlap > 0:
                     block.add(index)
                     grown = True
                     break

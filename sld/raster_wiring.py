@@ -19,6 +19,7 @@ with the same box rules as vector strokes. Everything leaves this module in poin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -36,6 +37,10 @@ MARK_MIN_SIZE = 2.4
 MARK_MAX_SIZE = 12.0
 #: Diagonal lines shorter than this (points) are left out: slanted strokes are mostly symbols.
 MIN_DIAGONAL = 12.0
+#: Ink is anything darker than the paper by this many of the paper's standard deviations.
+PAPER_SIGMAS = 6.0
+#: Gaps up to this long (pixels) in a line's ink are closed before the line openings.
+GAP_PIXELS = 4
 #: Text boxes are blanked grown by this much (points), to take the glyphs' anti-aliased rim.
 TEXT_MARGIN = 0.5
 
@@ -66,8 +71,8 @@ def trace_raster_lines(
 
     # The openings must be longer than any bar is thick, else a bar's body passes them.
     run = max(3, round(MIN_RUN * scale), round(1.3 * thickest) + 1)
-    horizontal = _mask(cv2.morphologyEx(lines_ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)))
-    vertical = _mask(cv2.morphologyEx(lines_ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)))
+    horizontal = _axis_opening(lines_ink, run, across=False)
+    vertical = _axis_opening(lines_ink, run, across=True)
     h_segments, h_widths = _axis_lines(horizontal, across=False)
     v_segments, v_widths = _axis_lines(vertical, across=True)
 
@@ -83,7 +88,7 @@ def trace_raster_lines(
         segments=segments,
         widths=widths,
         marks=marks / scale,
-        snap=max(1.0, (1.5 * stroke + 1.0) / scale),
+        snap=max(1.0, (0.5 * stroke + 2.0) / scale),
     )
 
 
@@ -102,8 +107,14 @@ def binarise(image: NDArray[np.uint8]) -> Mask:
     background = cv2.GaussianBlur(background, (0, 0), 3)
     background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
     flat = cv2.divide(image, np.maximum(background, 1), scale=255)
-    _, ink = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    return np.asarray(ink, dtype=np.uint8)
+    otsu, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    # Faint thin lines sit between Otsu's threshold and the paper: take everything clearly
+    # darker than the paper's own grain (its spread measured below the median, in robust
+    # standard deviations), but never less than Otsu's threshold.
+    quartile, median = np.percentile(flat[::4, ::4], [25, 50])
+    grain = max(1.0, (median - quartile) / 0.674)
+    level = max(otsu, min(median - PAPER_SIGMAS * grain, 250.0))
+    return np.where(flat < level, 255, 0).astype(np.uint8)
 
 
 def _blank_boxes(ink: Mask, boxes: FloatArray, scale: float, margin: float) -> None:
@@ -135,16 +146,20 @@ def typical_stroke_width(ink: Mask, every: int = 8) -> int:
 def _marks_and_bars(ink: Mask, stroke: int, scale: float) -> tuple[FloatArray, Mask, float]:
     """What is thicker than a line: compact blobs are marks (boxes in pixels, and the mask of
     their pixels); long ones are bars, of which the thickest width (pixels) is returned."""
-    size = 2 * stroke + 1
+    # Twice the stroke and a little more: where two blurred lines cross, their inner corners
+    # fill in and a disc of exactly twice the stroke can still pass.
+    size = 2 * stroke + 2
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, disc)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
     widths = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
     heights = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
     longest = np.maximum(widths, heights)
+    # Where two lines cross, a blob about as big as the lines are wide can pass the opening.
+    smallest = max(MARK_MIN_SIZE * scale, 2.5 * stroke)
     compact = (
         (longest <= MARK_MAX_SIZE * scale)
-        & (longest >= MARK_MIN_SIZE * scale)
+        & (longest >= smallest)
         & (longest <= 2.5 * np.minimum(widths, heights))
     )
     elongated = longest >= 4 * np.maximum(stats[1:, cv2.CC_STAT_AREA] / np.maximum(longest, 1), 1)
@@ -162,6 +177,15 @@ def _marks_and_bars(ink: Mask, stroke: int, scale: float) -> tuple[FloatArray, M
     # Take the mark's rim of anti-aliased ink too, so lines end cleanly at it.
     rim = _mask(cv2.dilate(mask, np.ones((3, 3), np.uint8)))
     return boxes.reshape(-1, 4), rim, thickest
+
+
+def _axis_opening(ink: Mask, run: int, *, across: bool) -> Mask:
+    """The ink of straight runs at least `run` pixels long along one axis (vertical when
+    `across`); small gaps along the axis are closed first, so a faint line is not lost."""
+    gap = np.ones((GAP_PIXELS + 1, 1) if across else (1, GAP_PIXELS + 1), np.uint8)
+    line = np.ones((run, 1) if across else (1, run), np.uint8)
+    closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, gap)
+    return _mask(cv2.morphologyEx(closed, cv2.MORPH_OPEN, line))
 
 
 def _on_a_bar(ink: Mask, box: FloatArray, solid: float = 0.6) -> bool:
@@ -213,14 +237,31 @@ def _axis_lines(mask: Mask, *, across: bool) -> tuple[FloatArray, FloatArray]:
     else:
         start = stats[:, cv2.CC_STAT_LEFT].astype(np.float64)
         length = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
-    # Pixel centres: a run of pixels a0..a1 spans a0 - 0.5 .. a1 + 0.5 in image coordinates
-    # whose pixel centres sit at integer + 0.5.
+    # Pixel i covers [i, i + 1) on the page, its centre is i + 0.5: the run spans its pixels'
+    # outer edges along the line, and the fitted centre line is shifted to pixel centres.
     a0, a1 = start, start + length
     s0 = slope * (a0 - 0.5) + intercept + 0.5
     s1 = slope * (a1 - 0.5) + intercept + 0.5
-    width = stats[:, cv2.CC_STAT_AREA] / np.maximum(length, 1) * np.sqrt(1 + slope**2) ** -1
+    width = _median_thickness(owner, along, count) / np.sqrt(1 + slope**2)
     ends = [s0, a0, s1, a1] if across else [a0, s0, a1, s1]
     return np.stack(ends, axis=1)[1:], width[1:]
+
+
+def _median_thickness(
+    owner: np.ndarray[Any, Any], along: np.ndarray[Any, Any], count: int
+) -> FloatArray:
+    """Each run's thickness (pixels): the median over its cross-sections of the pixels in
+    each, so a symbol stroke touching a wire does not widen the wire."""
+    key = owner.astype(np.int64) * (int(along.max()) + 1) + along.astype(np.int64)
+    keys, sizes = np.unique(key, return_counts=True)
+    labels = keys // (int(along.max()) + 1)
+    order = np.lexsort((sizes, labels))
+    labels, sizes = labels[order], sizes[order]
+    starts = np.searchsorted(labels, np.arange(count), side="left")
+    ends = np.searchsorted(labels, np.arange(count), side="right")
+    middle = np.minimum((starts + ends) // 2, max(len(sizes) - 1, 0))
+    thickness = np.where(ends > starts, sizes[middle] if len(sizes) else 0, 0)
+    return np.asarray(thickness, dtype=np.float64)
 
 
 def _diagonal_lines(rest: Mask, stroke: int, min_length: int) -> tuple[FloatArray, FloatArray]:

@@ -7,9 +7,9 @@ The drawing conventions, each one rule:
 - Corner or end to end: two segment ends within `snap` of each other are one point.
 - Tee: a segment end on another segment's length joins it there (no dot needed).
 - Crossing: two segments crossing in their interiors join only where a dot sits on the
-  crossing, or where one of them is a busbar (a wire drawn across a busbar is two feeders
-  leaving it, which a raster cannot tell from a crossing), or everywhere when the drawing's
-  convention says crossings connect.
+  crossing, or where one of them is a busbar or drawn clearly thicker than the other (a wire
+  drawn across a busbar is two feeders leaving it, which a raster cannot tell from a
+  crossing), or everywhere when the drawing's convention says crossings connect.
 - Dot: every segment passing within the dot's radius joins at the dot.
 - Component: a segment end on a symbol box attaches there; a segment that grazes the box
   (it runs along or over its rim without ending there) attaches at the point nearest the centre.
@@ -26,6 +26,9 @@ from numpy.typing import NDArray
 from sld.geometry import FloatArray
 
 IntArray = NDArray[np.intp]
+
+#: A segment this many times wider than the one crossing it is a busbar to that wire.
+CROSSING_WIDTH_RATIO = 1.35
 BoolArray = NDArray[np.bool_]
 
 
@@ -45,6 +48,8 @@ class WireNetwork:
     attachments: IntArray = field(default_factory=lambda: _no_ints(2))
     #: Points with a mark on them (a junction dot, an arrow head at a wire end).
     marked: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: For each conductor segment, how many others cross it without joining it.
+    crossed: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
 
 
 class _Points:
@@ -115,19 +120,39 @@ def build_network(
     raw = _Points(segments)
     lines = shapely.linestrings(segments.reshape(-1, 2, 2))
     tree = shapely.STRtree(lines)
-    _join_ends(raw, segments, widths, tree, snap)
+    _join_ends(raw, segments, widths, tree, snap, _end_boxes(segments, boxes, snap))
     joining = np.ones(count, dtype=bool) if crossings_connect else busbars
-    if joining is not None and joining.any():
-        _join_crossings(raw, tree, snap, joining)
+    if joining is None:
+        joining = np.zeros(count, dtype=bool)
+    crossed = _join_crossings(raw, tree, widths, snap, joining)
     marked_raw = _join_dots(raw, widths, dots, tree, snap)
     attachments_raw = _attach_symbols(raw, segments, tree, boxes, snap)
-    return _assemble(raw, count, marked_raw, attachments_raw)
+    return _assemble(raw, count, marked_raw, attachments_raw, crossed)
+
+
+def _end_boxes(segments: FloatArray, boxes: FloatArray, snap: float) -> IntArray:
+    """For each segment end (2N,), the symbol box it lies on (grown by `snap`), or -1."""
+    ends = segments.reshape(-1, 2)
+    found = np.full(len(ends), -1, dtype=np.intp)
+    if len(boxes):
+        grown = shapely.box(*(boxes + np.asarray([-1.0, -1.0, 1.0, 1.0]) * snap).T)
+        box_index, end_index = shapely.STRtree(shapely.points(ends)).query(
+            grown, predicate="intersects"
+        )
+        found[end_index] = box_index
+    return found
 
 
 def _join_ends(
-    raw: _Points, segments: FloatArray, widths: FloatArray, tree: shapely.STRtree, snap: float
+    raw: _Points,
+    segments: FloatArray,
+    widths: FloatArray,
+    tree: shapely.STRtree,
+    snap: float,
+    end_boxes: IntArray,
 ) -> None:
-    """Corners and tees: each segment end joins the segments it lies on."""
+    """Corners and tees: each segment end joins the segments it lies on. Two ends on the same
+    symbol do not join each other: the symbol is between them (both attach to it instead)."""
     ends = segments.reshape(-1, 2)
     reach = snap + float(widths.max())
     end_index, other = tree.query(shapely.points(ends), predicate="dwithin", distance=reach)
@@ -148,14 +173,22 @@ def _join_ends(
         strict=True,
     ):
         near_end = snap + widths[own_segment] / 2
-        raw.union(end, raw.on(segment, position, near_end))
+        point = raw.on(segment, position, near_end)
+        if point < 2 * len(segments) and end_boxes[end] >= 0 and end_boxes[point] == end_boxes[end]:
+            continue
+        raw.union(end, point)
 
 
-def _join_crossings(raw: _Points, tree: shapely.STRtree, snap: float, joining: BoolArray) -> None:
-    """Join segment pairs that cross in both interiors where one of them is `joining`."""
+def _join_crossings(
+    raw: _Points, tree: shapely.STRtree, widths: FloatArray, snap: float, joining: BoolArray
+) -> IntArray:
+    """Join segment pairs that cross in both interiors where one of them is `joining` or
+    clearly thicker than the other; return how many crossings each segment has that stay
+    apart."""
+    count = len(widths)
     lines = tree.geometries
     first, second = tree.query(lines, predicate="intersects")
-    keep = (first < second) & (joining[first] | joining[second])
+    keep = first < second
     first, second = first[keep], second[keep]
     d1, d2 = raw.directions[first], raw.directions[second]
     denominator = np.cross(d1, d2)
@@ -171,14 +204,22 @@ def _join_crossings(raw: _Points, tree: shapely.STRtree, snap: float, joining: B
         & (along_second > snap)
         & (along_second < raw.lengths[second] - snap)
     )
+    thinner = np.minimum(widths[first], widths[second])
+    thicker = np.maximum(widths[first], widths[second]) >= CROSSING_WIDTH_RATIO * thinner
+    joins = interior & (joining[first] | joining[second] | thicker)
     for a, b, along_a, along_b in zip(
-        first[interior].tolist(),
-        second[interior].tolist(),
-        along_first[interior].tolist(),
-        along_second[interior].tolist(),
+        first[joins].tolist(),
+        second[joins].tolist(),
+        along_first[joins].tolist(),
+        along_second[joins].tolist(),
         strict=True,
     ):
         raw.union(raw.add(a, along_a), raw.add(b, along_b))
+    apart = interior & ~joins
+    return np.asarray(
+        np.bincount(first[apart], minlength=count) + np.bincount(second[apart], minlength=count),
+        dtype=np.intp,
+    )
 
 
 def _join_dots(
@@ -260,7 +301,11 @@ def _attach_symbols(
 
 
 def _assemble(
-    raw: _Points, count: int, marked_raw: set[int], attachments_raw: list[tuple[int, int]]
+    raw: _Points,
+    count: int,
+    marked_raw: set[int],
+    attachments_raw: list[tuple[int, int]],
+    crossed: IntArray,
 ) -> WireNetwork:
     roots = np.asarray([raw.find(point) for point in range(len(raw.parent))], dtype=np.intp)
     unique_roots, point_of = np.unique(roots, return_inverse=True)
@@ -291,4 +336,5 @@ def _assemble(
         piece_segment=np.asarray(piece_segment, dtype=np.intp),
         attachments=np.asarray(attachments, dtype=np.intp).reshape(-1, 2),
         marked=marked,
+        crossed=crossed,
     )

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: How far (points) apart two conductor ends may lie on a vector page and still touch.
 VECTOR_SNAP = 1.0
+#: Collinear pieces of a line traced in a raster join across gaps up to this long (points).
+RASTER_JOIN_GAP = 6.0
 #: A filled shape no larger than this (points) on either side is a mark: a junction dot, an arrow.
 MARK_MAX_SIZE = 12.0
 #: A filled shape this elongated and no thicker than `BAR_MAX_WIDTH` is a drawn bar (a busbar).
@@ -71,7 +73,10 @@ def extract_conductors(page: PageImage, symbols: Detections, texts: Detections) 
     from sld.raster_wiring import trace_raster_lines
 
     lines = trace_raster_lines(page, symbols.boxes, texts.boxes)
-    segments, widths = cut_at_symbols(lines.segments, lines.widths, symbols.boxes)
+    # Scanned lines break where the ink is faint or a text box was blanked: the pieces are
+    # joined across wider gaps first, then cut at the symbols (so no gap joins across one).
+    segments, widths = merge_collinear(lines.segments, lines.widths, RASTER_JOIN_GAP)
+    segments, widths = cut_at_symbols(segments, widths, symbols.boxes)
     segments, widths = merge_collinear(segments, widths, lines.snap)
     log.info("%s: %d conductor segments traced in the raster", page.where, len(segments))
     return Conductors(
@@ -144,10 +149,11 @@ def cut_at_symbols(
     """Drop the strokes inside symbol boxes and cut the lines that run through a symbol.
 
     A segment wholly inside a box (grown by `margin`) draws the symbol and goes. A segment that
-    crosses the box's core (its middle half across each axis), or runs through an elongated box
-    from end to end along its long side, is a conductor through the symbol: the part inside the
-    box goes, so the two sides meet only through the component. A segment that only grazes the
-    rim of a box is kept whole; the graph stage attaches the symbol to it.
+    ends in the box, crosses the box's core (its middle half across each axis) or runs through
+    an elongated box from end to end along its long side is a conductor to or through the
+    symbol: the part inside the box goes, so the two sides meet only through the component. A
+    segment that only grazes the rim of a box is kept whole; the graph stage attaches the
+    symbol to it.
     """
     if not len(segments) or not len(boxes):
         return segments.reshape(-1, 4), widths.reshape(-1)
@@ -164,16 +170,18 @@ def cut_at_symbols(
 
     ends = segments.reshape(-1, 2, 2)[segment_index]
     chosen = grown[box_index]
-    inside = np.all(
+    end_inside = (
         (ends[:, :, 0] >= chosen[:, None, 0])
         & (ends[:, :, 0] <= chosen[:, None, 2])
         & (ends[:, :, 1] >= chosen[:, None, 1])
-        & (ends[:, :, 1] <= chosen[:, None, 3]),
-        axis=1,
+        & (ends[:, :, 1] <= chosen[:, None, 3])
     )
-    through = shapely.intersects(
-        lines[segment_index], shapely.box(*core[box_index].T)
-    ) | _along_long_axis(segments[segment_index], boxes[box_index])
+    inside = end_inside.all(axis=1)
+    through = (
+        end_inside.any(axis=1)
+        | shapely.intersects(lines[segment_index], shapely.box(*core[box_index].T))
+        | _along_long_axis(segments[segment_index], boxes[box_index])
+    )
     dropped = np.zeros(len(segments), dtype=bool)
     dropped[segment_index[inside]] = True
     cutters: dict[int, list[int]] = {}

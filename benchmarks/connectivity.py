@@ -1,0 +1,170 @@
+"""Connection accuracy and speed of the connectivity stages (conductors + graph).
+
+Usage: PYTHONPATH=. python benchmarks/connectivity.py [--count 30] [--seed 7100] [--out FILE]
+                                                      [--no-powsybl] [--keep DIR]
+
+Synthetic drawings (`sld.synth`, seeds that no test uses; a share of them two pages long) are
+generated, and each page's conductors and graph are built with the ground-truth symbol boxes,
+texts and label links (ORACLE DETECTION: the figures measure the connectivity stages alone,
+not the detector). Connection precision, recall and F1 are micro-averaged over the vector PDFs
+and over their scanned variants; the time of the two stages is reported per page, with the
+median over the A3 pages, the size the target is set for. The powsybl substation diagrams
+(`sld.realdata.powsybl`) are scored the same way when Chromium is installed.
+Prints a table and writes the figures as JSON (default benchmarks/results/connectivity.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sld.document import Document
+from sld.graph import component_connections
+from sld.oracle import PairCounts, compare_pairs, run_oracle
+from sld.raster import load_page, open_source
+from sld.settings import Settings
+
+A3 = (1190.55, 841.89)
+
+
+def is_a3(width: float, height: float) -> bool:
+    return abs(max(width, height) - A3[0]) < 2 and abs(min(width, height) - A3[1]) < 2
+
+
+def score_folder(folder: Path, settings: Settings) -> list[dict[str, Any]]:
+    """One row per page of every PDF in `folder` that has ground truth beside it."""
+    rows = []
+    for pdf in sorted(folder.glob("*.pdf")):
+        truth = Document.read(pdf.with_suffix(".json"))
+        source = open_source(pdf)
+        for page_truth in truth.pages:
+            page = load_page(source, page_truth.index, settings)
+            run = run_oracle(page, page_truth, settings.crossings_connect)
+            counts = compare_pairs(page_truth.connections, component_connections(run.graph))
+            rows.append(
+                {
+                    "file": pdf.name,
+                    "page": page_truth.index,
+                    "scan": pdf.stem.endswith("-scan"),
+                    "a3": is_a3(page.width_pt, page.height_pt),
+                    "size_pt": [round(page.width_pt, 1), round(page.height_pt, 1)],
+                    "tp": counts.tp,
+                    "fp": counts.fp,
+                    "fn": counts.fn,
+                    "conductor_s": round(run.conductor_seconds, 4),
+                    "graph_s": round(run.graph_seconds, 4),
+                    "nodes": run.graph.number_of_nodes(),
+                    "edges": run.graph.number_of_edges(),
+                }
+            )
+    return rows
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    counts = PairCounts()
+    for row in rows:
+        counts = counts + PairCounts(row["tp"], row["fp"], row["fn"])
+    seconds = [row["conductor_s"] + row["graph_s"] for row in rows]
+    a3 = [row["conductor_s"] + row["graph_s"] for row in rows if row["a3"]]
+    return {
+        "pages": len(rows),
+        "tp": counts.tp,
+        "fp": counts.fp,
+        "fn": counts.fn,
+        "precision": round(counts.precision, 4),
+        "recall": round(counts.recall, 4),
+        "f1": round(counts.f1, 4),
+        "perfect_pages": sum(1 for row in rows if row["fp"] == 0 and row["fn"] == 0),
+        "median_s": round(statistics.median(seconds), 4) if seconds else None,
+        "a3_pages": len(a3),
+        "a3_median_s": round(statistics.median(a3), 4) if a3 else None,
+        "a3_max_s": round(max(a3), 4) if a3 else None,
+    }
+
+
+def powsybl_figures() -> dict[str, Any] | None:
+    from sld.realdata import powsybl
+
+    if powsybl.find_chromium() is None:
+        print("powsybl: Chromium not found, skipped")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        results = powsybl.score_all(Path(folder))
+    return {name: result.to_dict() for name, result in results.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=30, help="drawings per set")
+    parser.add_argument("--seed", type=int, default=7100)
+    parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
+    parser.add_argument("--no-powsybl", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/connectivity.json"))
+    args = parser.parse_args()
+    settings = Settings()
+
+    from sld.synth import generate_set
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = args.keep or Path(scratch)
+        single, double = root / "one-page", root / "two-pages"
+        started = time.perf_counter()
+        generate_set(single, args.count, args.seed, scans=True)
+        generate_set(double, max(1, args.count // 5), args.seed + 1, scans=True, pages=2)
+        print(f"generated in {time.perf_counter() - started:.1f} s into {root}")
+        rows = score_folder(single, settings) + score_folder(double, settings)
+
+    groups = {
+        "vector": [row for row in rows if not row["scan"]],
+        "scan": [row for row in rows if row["scan"]],
+    }
+    summary = {name: summarise(group) for name, group in groups.items()}
+    print("ORACLE DETECTION (ground-truth boxes, texts and links): connectivity stages alone")
+    print(
+        f"{'set':8} {'pages':>5} {'P':>7} {'R':>7} {'F1':>7} {'perfect':>8} "
+        f"{'A3 median s':>12} {'A3 max s':>9}"
+    )
+    for name, figures in summary.items():
+        print(
+            f"{name:8} {figures['pages']:>5} {figures['precision']:>7.4f} "
+            f"{figures['recall']:>7.4f} {figures['f1']:>7.4f} {figures['perfect_pages']:>8} "
+            f"{figures['a3_median_s'] or 0:>12.3f} {figures['a3_max_s'] or 0:>9.3f}"
+        )
+    for row in rows:
+        if row["fp"] or row["fn"]:
+            print(f"  {row['file']} p{row['page']}: fp={row['fp']} fn={row['fn']}")
+
+    powsybl = None if args.no_powsybl else powsybl_figures()
+    if powsybl:
+        print("powsybl substation diagrams (oracle boxes from the powsybl metadata):")
+        for name, figures in powsybl.items():
+            print(
+                f"  {name}: components {figures['components']}, pairs {figures['truth_pairs']}, "
+                f"P {figures['precision']:.3f} R {figures['recall']:.3f} F1 {figures['f1']:.3f}"
+            )
+
+    result = {
+        "benchmark": "connectivity",
+        "detection": "oracle (ground-truth boxes, texts and links)",
+        "seed": args.seed,
+        "count": args.count,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "load_average": os.getloadavg(),
+        "summary": summary,
+        "powsybl": powsybl,
+        "pages": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
