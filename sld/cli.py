@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help='e.g. "SELECT type, count(*) FROM components GROUP BY type"')
     query.add_argument("--db", dest="database_url", help="database URL (default: sqlite:///sld.db)")
 
+    from sld.graph_command import add_graph_parser
+
+    add_graph_parser(commands)
+
     schema = commands.add_parser("schema", help="write the JSON Schema and SQL DDL into a folder")
     schema.add_argument("--out", type=Path, default=Path("schemas"))
     return parser
@@ -80,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     from sld import commands
 
+    if args.command == "graph":
+        from sld.graph_command import run_graph_command
+
+        return run_graph_command(args)
     handler = {
         "digitise": commands.digitise,
         "demo": commands.demo,

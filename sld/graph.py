@@ -126,7 +126,7 @@ class _GraphBuilder:
         """Remove short dangling pieces that stick out from a point where another piece goes on:
         the base of an arrow head traced as a line, the stub of a symbol's stroke."""
         plain = range(len(self.network.points))
-        for point in [n for n in self.work.nodes if n in plain and self.work.degree(n) >= 2]:
+        for point in [n for n in self.work.nodes if n >= 0 and self.work.degree(n) >= 2]:
             whiskers = [
                 n
                 for n, data in self.work[point].items()
@@ -146,16 +146,29 @@ class _GraphBuilder:
         points = self.network.points
         plain = range(len(points))
         used: set[int] = set()
+        # Only wires that lead to a component: loose strokes (lettering a text box did not
+        # cover, the frame) have no terminals and must not take the texts.
+        reaching = set().union(
+            *(part for part in nx.connected_components(self.work) if min(part) < 0)
+        )
         ends = [
             node
             for node in self.work.nodes
-            if node in plain
-            and self.work.degree(node) == 1
-            and next(iter(self.work[node])) in plain
+            if node in plain and node in reaching and self.work.degree(node) == 1
         ]
+        segments = self.conductors.segments
         for end in ends:
-            (inner,) = self.work[end]
-            direction = points[end] - points[inner]
+            ((_, data),) = self.work[end].items()
+            if data["segment"] < 0:
+                continue
+            # Outwards along the wire: from the far end of its last segment to this end.
+            start, finish = segments[data["segment"]].reshape(2, 2)
+            far = (
+                start
+                if np.hypot(*(start - points[end])) > np.hypot(*(finish - points[end]))
+                else finish
+            )
+            direction = points[end] - far
             norm = float(np.hypot(*direction))
             if norm < 1e-9:
                 continue

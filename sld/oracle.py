@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import networkx as nx
 
 from sld import graph as page_graph
 from sld import wiring
 from sld.detections import Detections
-from sld.document import Page
+from sld.document import Document, Page, Source
 from sld.page import PageImage
+from sld.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,31 @@ def compare_pairs(
     expected = {frozenset(pair) for pair in truth}
     found = {frozenset(pair) for pair in predicted}
     return PairCounts(tp=len(expected & found), fp=len(found - expected), fn=len(expected - found))
+
+
+def digitise_with_oracle(
+    pdf: Path, truth: Document, settings: Settings | None = None
+) -> tuple[Document, list[nx.Graph]]:
+    """The result document and page graphs of `pdf` as the pipeline makes them, with the
+    detection, text and linking stages replaced by `truth` (oracle detection)."""
+    from sld.raster import load_page, open_source
+    from sld.stages import assemble_page
+
+    settings = settings or Settings()
+    source = open_source(pdf)
+    pages, graphs = [], []
+    for page_truth in truth.pages:
+        page = load_page(source, page_truth.index, settings)
+        given = oracle_inputs(page_truth)
+        run = run_oracle(page, page_truth, settings.crossings_connect)
+        pages.append(
+            assemble_page(
+                page, given.symbols, given.component_ids, given.texts, given.links, run.graph
+            )
+        )
+        graphs.append(run.graph)
+    document = Document(
+        source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count),
+        pages=pages,
+    )
+    return document, graphs

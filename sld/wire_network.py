@@ -24,6 +24,7 @@ import shapely
 from numpy.typing import NDArray
 
 from sld.geometry import FloatArray
+from sld.wiring import cross_2d
 
 IntArray = NDArray[np.intp]
 
@@ -191,13 +192,13 @@ def _join_crossings(
     keep = first < second
     first, second = first[keep], second[keep]
     d1, d2 = raw.directions[first], raw.directions[second]
-    denominator = np.cross(d1, d2)
+    denominator = cross_2d(d1, d2)
     proper = np.abs(denominator) > 1e-6
     first, second = first[proper], second[proper]
     d1, d2, denominator = d1[proper], d2[proper], denominator[proper]
     offset = raw.starts[second] - raw.starts[first]
-    along_first = np.cross(offset, d2) / denominator
-    along_second = np.cross(offset, d1) / denominator
+    along_first = cross_2d(offset, d2) / denominator
+    along_second = cross_2d(offset, d1) / denominator
     interior = (
         (along_first > snap)
         & (along_first < raw.lengths[first] - snap)

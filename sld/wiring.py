@@ -41,6 +41,11 @@ ELONGATED = 1.3
 COLLINEAR_DEGREES = 2.0
 
 
+def cross_2d(a: FloatArray, b: FloatArray) -> FloatArray:
+    """The z component of the cross product of 2-D vectors (rows of `a` and `b`)."""
+    return np.asarray(a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0], dtype=np.float64)
+
+
 def _no_boxes() -> FloatArray:
     return np.zeros((0, 4), dtype=np.float64)
 
@@ -249,7 +254,7 @@ def _joint_touches_other(
     tree = shapely.STRtree(lines)
     joint_index, other = tree.query(shapely.points(joints[real]), predicate="dwithin", distance=gap)
     pair_rows = np.flatnonzero(real)[joint_index]
-    crossing = np.abs(np.cross(directions[first[pair_rows]], directions[other])) >= np.sin(
+    crossing = np.abs(cross_2d(directions[first[pair_rows]], directions[other])) >= np.sin(
         np.radians(COLLINEAR_DEGREES)
     )
     touched[pair_rows[crossing]] = True
@@ -317,7 +322,7 @@ def merge_collinear(
     first, second = shapely.STRtree(lines).query(lines, predicate="dwithin", distance=gap)
     pair = first < second
     first, second = first[pair], second[pair]
-    sine = np.abs(np.cross(directions[first], directions[second]))
+    sine = np.abs(cross_2d(directions[first], directions[second]))
     parallel = sine < np.sin(np.radians(COLLINEAR_DEGREES))
     first, second = first[parallel], second[parallel]
     # Both ends of the shorter one must lie on the longer one's line.
@@ -327,8 +332,8 @@ def merge_collinear(
     offsets = np.abs(
         np.stack(
             [
-                np.cross(directions[longer], starts[shorter] - starts[longer]),
-                np.cross(directions[longer], ends[shorter] - starts[longer]),
+                cross_2d(directions[longer], starts[shorter] - starts[longer]),
+                cross_2d(directions[longer], ends[shorter] - starts[longer]),
             ],
             axis=1,
         )
