@@ -10,9 +10,10 @@ or "bus" where a component sits on a busbar with no wire between, and `length` i
 `graph.graph["page_index"]` is the page. This is the convention `sld.store` saves and loads.
 
 How the graph is made from the wire network (`sld.wire_network`):
-- Busbars: segments drawn clearly thicker than the page's usual conductor, or straight runs
-  with three or more lines teeing into or crossing them (a line drawn across a busbar joins
-  it); all points along one busbar become one bus node.
+- Busbars: segments drawn clearly thicker than the page's usual conductor, straight runs with
+  three or more lines teeing into or crossing them, or lines with a free text (a bus name)
+  written along them; a line drawn across a busbar joins it, and all points along one busbar
+  become one bus node.
 - Terminals: a wire end that carries a mark (an arrow head) or has a free text in line beyond
   it ("FROM UTILITY", "TO DWG E-102"); the text block is its label.
 - Dangling stubs (ends that reach nothing) are pruned, corners and plain bends are merged into
@@ -76,7 +77,14 @@ def build_page_graph(
     crossings_connect: bool = False,
 ) -> nx.Graph:
     """Components, buses, junctions and terminals of one page, joined by their conductors."""
-    busbars = thick_segments(conductors, symbols.boxes)
+    free_texts = [
+        index
+        for index, target in enumerate(links)
+        if target is None and not CABLE_TEXT.search(str(texts.labels[index]))
+    ]
+    busbars = thick_segments(conductors, symbols.boxes) | named_segments(
+        conductors, texts.boxes[free_texts]
+    )
     network = _network(conductors, symbols.boxes, crossings_connect, busbars)
     # A run with many tees is a busbar too, however thin; a line crossing it joins it, so the
     # network is made again when that adds busbars.
@@ -86,13 +94,8 @@ def build_page_graph(
         network = _network(conductors, symbols.boxes, crossings_connect, busbars)
         busbars = busbars | _many_tees(network, len(conductors))
     builder = _GraphBuilder(page.index, network, conductors, symbols.boxes)
-    free_texts = [
-        index
-        for index, target in enumerate(links)
-        if target is None and not CABLE_TEXT.search(str(texts.labels[index]))
-    ]
-    builder.merge_buses(busbars)
     builder.trim_whiskers()
+    builder.merge_buses(busbars)
     builder.find_terminals(texts, free_texts)
     builder.prune_and_simplify()
     return builder.result(symbols, component_ids, texts, links, free_texts)
@@ -196,7 +199,7 @@ class _GraphBuilder:
         for (a, b), segment in zip(
             self.network.pieces.tolist(), self.network.piece_segment.tolist(), strict=True
         ):
-            if segment in bus_segments:
+            if segment in bus_segments and a in self.work and b in self.work:
                 on_bus.add_edge(a, b, segment=segment)
         segments = self.conductors.segments
         for group in list(nx.connected_components(on_bus)):
@@ -347,6 +350,45 @@ def _many_tees(network: WireNetwork, count: int) -> BoolArray:
     points_on = np.bincount(network.piece_segment, minlength=count) + 1
     crossed = network.crossed if len(network.crossed) else np.zeros(count, dtype=np.intp)
     return np.asarray((points_on > 1) & (points_on - 2 + crossed >= BUS_MIN_TEES))
+
+
+def named_segments(conductors: Conductors, name_boxes: FloatArray) -> BoolArray:
+    """Segments with a free text written along them, like a bus name: parallel to the text,
+    within `BUS_NAME_REACH` of its line heights, beside at least half of it, and longer than
+    the text. A wire's own labels are linked to its components and do not count."""
+    segments = conductors.segments
+    found = np.zeros(len(segments), dtype=bool)
+    if not len(segments) or not len(name_boxes):
+        return found
+    starts, ends = segments[:, :2], segments[:, 2:]
+    lengths = np.hypot(*(ends - starts).T)
+    directions = (ends - starts) / np.maximum(lengths, 1e-9)[:, None]
+    width = name_boxes[:, 2] - name_boxes[:, 0]
+    height = name_boxes[:, 3] - name_boxes[:, 1]
+    across = width >= height  # the text reads left to right (else bottom to top)
+    long_side = np.maximum(width, height)
+    short_side = np.minimum(width, height)
+    axis = np.where(across[:, None], [1.0, 0.0], [0.0, 1.0])
+    parallel = np.abs(axis @ directions.T) >= np.cos(np.radians(10))
+    corners = name_boxes[:, [0, 1, 2, 1, 0, 3, 2, 3]].reshape(-1, 4, 2)
+    relative = corners[:, None, :, :] - starts[None, :, None, :]
+    along = np.einsum("tscj,sj->tsc", relative, directions)
+    normal = np.stack([-directions[:, 1], directions[:, 0]], axis=1)
+    side = np.einsum("tscj,sj->tsc", relative, normal)
+    overlap = np.minimum(along.max(axis=2), lengths[None, :]) - np.maximum(along.min(axis=2), 0)
+    gap = np.where(
+        np.sign(side.min(axis=2)) == np.sign(side.max(axis=2)),
+        np.minimum(np.abs(side.min(axis=2)), np.abs(side.max(axis=2))),
+        0.0,
+    )
+    beside = (
+        parallel
+        & (overlap >= 0.5 * long_side[:, None])
+        & (gap <= BUS_NAME_REACH * short_side[:, None] + conductors.widths[None, :] / 2 + 2.0)
+        & (lengths[None, :] >= 1.2 * long_side[:, None])
+    )
+    found[beside.any(axis=0)] = True
+    return found
 
 
 def thick_segments(conductors: Conductors, boxes: FloatArray) -> BoolArray:

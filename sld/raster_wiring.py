@@ -66,21 +66,26 @@ def trace_raster_lines(
     ink = binarise(page.image)
     _blank_boxes(ink, text_boxes, scale, TEXT_MARGIN)
     stroke = typical_stroke_width(ink)
-    marks, marks_mask, thickest = _marks_and_bars(ink, stroke, scale)
+    marks, marks_mask = _marks(ink, stroke, scale)
     lines_ink = _mask(cv2.subtract(ink, marks_mask))
 
-    # The openings must be longer than any bar is thick, else a bar's body passes them.
-    run = max(3, round(MIN_RUN * scale), round(1.3 * thickest) + 1)
-    horizontal = _axis_opening(lines_ink, run, across=False)
-    vertical = _axis_opening(lines_ink, run, across=True)
-    h_segments, h_widths = _axis_lines(horizontal, across=False)
-    v_segments, v_widths = _axis_lines(vertical, across=True)
+    # An opening must be longer than any bar across it is thick, else the bar's body passes
+    # it (a busbar would come out of the vertical opening as a block, fused with its feeders):
+    # horizontal runs first, then vertical ones longer than the thickest horizontal bar, then
+    # horizontal ones again if a vertical bar is thicker than they are long.
+    run = max(3, round(MIN_RUN * scale))
+    horizontal, (h_segments, h_widths) = _axis_runs(lines_ink, run, across=False)
+    v_run = max(run, _longer_than(h_segments, h_widths, run, across=False))
+    vertical, (v_segments, v_widths) = _axis_runs(lines_ink, v_run, across=True)
+    h_run = max(run, _longer_than(v_segments, v_widths, run, across=True))
+    if h_run > run:
+        horizontal, (h_segments, h_widths) = _axis_runs(lines_ink, h_run, across=False)
 
     straight = cv2.dilate(
         cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8), iterations=max(1, stroke)
     )
     rest = _mask(cv2.subtract(lines_ink, straight))
-    d_segments, d_widths = _diagonal_lines(rest, stroke, max(run, round(MIN_DIAGONAL * scale)))
+    d_segments, d_widths = _diagonal_lines(rest, stroke, max(v_run, round(MIN_DIAGONAL * scale)))
 
     segments = np.concatenate([h_segments, v_segments, d_segments]) / scale
     widths = np.concatenate([h_widths, v_widths, d_widths]) / scale
@@ -143,9 +148,9 @@ def typical_stroke_width(ink: Mask, every: int = 8) -> int:
     return max(1, int(np.argmax(counts))) if counts.any() else 1
 
 
-def _marks_and_bars(ink: Mask, stroke: int, scale: float) -> tuple[FloatArray, Mask, float]:
-    """What is thicker than a line: compact blobs are marks (boxes in pixels, and the mask of
-    their pixels); long ones are bars, of which the thickest width (pixels) is returned."""
+def _marks(ink: Mask, stroke: int, scale: float) -> tuple[FloatArray, Mask]:
+    """Compact blobs thicker than a line: junction dots and arrow heads (boxes in pixels), and
+    the mask of their pixels."""
     # Twice the stroke and a little more: where two blurred lines cross, their inner corners
     # fill in and a disc of exactly twice the stroke can still pass.
     size = 2 * stroke + 2
@@ -162,9 +167,6 @@ def _marks_and_bars(ink: Mask, stroke: int, scale: float) -> tuple[FloatArray, M
         & (longest >= smallest)
         & (longest <= 2.5 * np.minimum(widths, heights))
     )
-    elongated = longest >= 4 * np.maximum(stats[1:, cv2.CC_STAT_AREA] / np.maximum(longest, 1), 1)
-    bar_widths = stats[1:, cv2.CC_STAT_AREA][elongated] / longest[elongated]
-    thickest = float(bar_widths.max()) if len(bar_widths) else 0.0
     left = stats[1:, cv2.CC_STAT_LEFT].astype(np.float64)
     top = stats[1:, cv2.CC_STAT_TOP].astype(np.float64)
     boxes = np.stack([left, top, left + widths, top + heights], axis=1)
@@ -176,7 +178,7 @@ def _marks_and_bars(ink: Mask, stroke: int, scale: float) -> tuple[FloatArray, M
     mask = np.where(chosen[labels], 255, 0).astype(np.uint8)
     # Take the mark's rim of anti-aliased ink too, so lines end cleanly at it.
     rim = _mask(cv2.dilate(mask, np.ones((3, 3), np.uint8)))
-    return boxes.reshape(-1, 4), rim, thickest
+    return boxes.reshape(-1, 4), rim
 
 
 def _axis_opening(ink: Mask, run: int, *, across: bool) -> Mask:
@@ -186,6 +188,25 @@ def _axis_opening(ink: Mask, run: int, *, across: bool) -> Mask:
     line = np.ones((run, 1) if across else (1, run), np.uint8)
     closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, gap)
     return _mask(cv2.morphologyEx(closed, cv2.MORPH_OPEN, line))
+
+
+def _axis_runs(ink: Mask, run: int, *, across: bool) -> tuple[Mask, tuple[FloatArray, FloatArray]]:
+    """The mask of straight runs along one axis and the segments (pixels) fitted to them."""
+    mask = _axis_opening(ink, run, across=across)
+    return mask, _axis_lines(mask, across=across)
+
+
+def _longer_than(segments: FloatArray, widths: FloatArray, run: int, *, across: bool) -> int:
+    """An opening length (pixels) above the thickness of every long bar among `segments`."""
+    if not len(segments):
+        return 0
+    length = (
+        np.abs(segments[:, 3] - segments[:, 1])
+        if across
+        else np.abs(segments[:, 2] - segments[:, 0])
+    )
+    bars = widths[length >= 4 * run]
+    return round(1.3 * float(bars.max())) + 1 if len(bars) else 0
 
 
 def _on_a_bar(ink: Mask, box: FloatArray, solid: float = 0.6) -> bool:

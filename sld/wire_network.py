@@ -28,8 +28,11 @@ from sld.wiring import cross_2d
 
 IntArray = NDArray[np.intp]
 
-#: A segment this many times wider than the one crossing it is a busbar to that wire.
+#: A segment this many times wider than the one crossing it, and at least this much wider
+#: (points: a pixel of difference between two thin scanned lines is no busbar), is a busbar to
+#: that wire.
 CROSSING_WIDTH_RATIO = 1.35
+CROSSING_EXTRA_WIDTH = 0.8
 BoolArray = NDArray[np.bool_]
 
 
@@ -206,7 +209,10 @@ def _join_crossings(
         & (along_second < raw.lengths[second] - snap)
     )
     thinner = np.minimum(widths[first], widths[second])
-    thicker = np.maximum(widths[first], widths[second]) >= CROSSING_WIDTH_RATIO * thinner
+    widest = np.maximum(widths[first], widths[second])
+    thicker = (widest >= CROSSING_WIDTH_RATIO * thinner) & (
+        widest - thinner >= CROSSING_EXTRA_WIDTH
+    )
     joins = interior & (joining[first] | joining[second] | thicker)
     for a, b, along_a, along_b in zip(
         first[joins].tolist(),
