@@ -43,6 +43,9 @@ from sld.wiring import Conductors
 
 #: A segment this many times wider than the page's usual conductor is a busbar.
 BUS_WIDTH_RATIO = 1.75
+#: A traced line this many times wider than the usual wire is a busbar however few things
+#: hang on it (a little wider, in a scan, may be the lighting).
+SURE_BUS_RATIO = 2.0
 #: ... or this much wider (points) than the usual conductor.
 BUS_EXTRA_WIDTH = 1.2
 #: A straight segment with at least this many tees (or attachments) along it is a busbar.
@@ -53,6 +56,8 @@ WHISKER = 5.0
 #: of the wire's line the text may sit.
 TERMINAL_TEXT_REACH = 24.0
 TERMINAL_TEXT_SIDE = 4.0
+#: A text names a line only when it is this many times longer than high (a clear direction).
+NAME_ELONGATION = 2.5
 #: Lines of one text block are at most this many line heights apart.
 LINE_GAP = 1.5
 #: What a cable designation looks like ("3#500KCMIL", "4x240mm² Cu", "NYY-J 4x95"): a text
@@ -88,11 +93,11 @@ def build_page_graph(
     network = _network(conductors, symbols.boxes, crossings_connect, busbars)
     # A run with many tees is a busbar too, however thin; a line crossing it joins it, so the
     # network is made again when that adds busbars.
-    tees = _many_tees(network, len(conductors))
+    tees = _many_tees(network, conductors)
     if (tees & ~busbars).any():
         busbars = busbars | tees
         network = _network(conductors, symbols.boxes, crossings_connect, busbars)
-        busbars = busbars | _many_tees(network, len(conductors))
+        busbars = busbars | _many_tees(network, conductors)
     builder = _GraphBuilder(page.index, network, conductors, symbols.boxes)
     builder.trim_whiskers()
     builder.merge_buses(busbars)
@@ -111,6 +116,7 @@ class _GraphBuilder:
         self.network = network
         self.conductors = conductors
         self.boxes = boxes
+        self.usual_width = usual_width(conductors, boxes)
         self.work = nx.Graph()
         self.work.add_nodes_from(range(-len(boxes), 0))
         points = network.points
@@ -209,9 +215,13 @@ class _GraphBuilder:
             members = group - set(self.special)
             if len(members) < 2:
                 continue
-            if self.conductors.from_raster and self._neighbours(members) < BUS_MIN_TEES:
-                # Widths measured in a scan vary with the lighting: a "thick" line that joins
-                # only two things is a wire.
+            if (
+                self.conductors.from_raster
+                and self._neighbours(members) < BUS_MIN_TEES
+                and self.conductors.widths[used].max() < SURE_BUS_RATIO * self.usual_width
+            ):
+                # Widths measured in a scan vary with the lighting: a line only a little
+                # thicker than the rest that joins only two things is a wire.
                 continue
             ends = segments[used].reshape(-1, 2)
             node = self._merge(members)
@@ -341,15 +351,36 @@ def _network(
         boxes,
         conductors.snap,
         crossings_connect,
-        busbars=busbars,
+        busbars=busbars if conductors.from_raster else None,
     )
 
 
-def _many_tees(network: WireNetwork, count: int) -> BoolArray:
-    """Segments with `BUS_MIN_TEES` or more lines meeting or crossing them between their ends."""
-    points_on = np.bincount(network.piece_segment, minlength=count) + 1
+def _many_tees(network: WireNetwork, conductors: Conductors) -> BoolArray:
+    """Segments with `BUS_MIN_TEES` or more lines meeting or crossing them between their ends,
+    all but one of them meeting (a long wire that many others merely cross is no busbar). A
+    mark on a wire (an arrow drawn on it) is not a line meeting it."""
+    segments = conductors.segments
+    count = len(segments)
+    owners: list[set[int]] = [set() for _ in range(len(network.points))]
+    for (a, b), segment in zip(
+        network.pieces.tolist(), network.piece_segment.tolist(), strict=True
+    ):
+        owners[a].add(segment)
+        owners[b].add(segment)
+    for point, _ in network.attachments.tolist():
+        owners[point].add(-1)
+    tees = np.zeros(count, dtype=np.intp)
+    starts, ends = segments[:, :2], segments[:, 2:]
+    lengths = np.hypot(*(ends - starts).T)
+    for point, found in enumerate(owners):
+        if len(found) < 2:
+            continue
+        for segment in found - {-1}:
+            along = float(np.hypot(*(network.points[point] - starts[segment])))
+            if conductors.snap < along < lengths[segment] - conductors.snap:
+                tees[segment] += 1
     crossed = network.crossed if len(network.crossed) else np.zeros(count, dtype=np.intp)
-    return np.asarray((points_on > 1) & (points_on - 2 + crossed >= BUS_MIN_TEES))
+    return np.asarray((tees >= BUS_MIN_TEES - 1) & (tees + crossed >= BUS_MIN_TEES))
 
 
 def named_segments(conductors: Conductors, name_boxes: FloatArray) -> BoolArray:
@@ -381,8 +412,11 @@ def named_segments(conductors: Conductors, name_boxes: FloatArray) -> BoolArray:
         np.minimum(np.abs(side.min(axis=2)), np.abs(side.max(axis=2))),
         0.0,
     )
+    # Only a text that clearly reads along a direction (a name, not a number or a dash).
+    oriented = long_side >= NAME_ELONGATION * short_side
     beside = (
-        parallel
+        oriented[:, None]
+        & parallel
         & (overlap >= 0.5 * long_side[:, None])
         & (gap <= BUS_NAME_REACH * short_side[:, None] + conductors.widths[None, :] / 2 + 2.0)
         & (lengths[None, :] >= 1.2 * long_side[:, None])
@@ -391,13 +425,12 @@ def named_segments(conductors: Conductors, name_boxes: FloatArray) -> BoolArray:
     return found
 
 
-def thick_segments(conductors: Conductors, boxes: FloatArray) -> BoolArray:
-    """Segments drawn clearly thicker than the page's usual wire (and long for their width):
-    busbars. The usual wire is the median width of the segments that end on a symbol box."""
+def usual_width(conductors: Conductors, boxes: FloatArray) -> float:
+    """The page's usual wire width: the median width of the segments that end on a symbol box
+    (the length-weighted median of all segments when none does)."""
     widths, segments = conductors.widths, conductors.segments
     if not len(widths):
-        return np.zeros(0, dtype=bool)
-    lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
+        return 0.0
     wires = np.zeros(len(widths), dtype=bool)
     if len(boxes):
         grown = shapely.box(*(boxes + np.asarray([-1, -1, 1, 1]) * conductors.snap).T)
@@ -405,7 +438,20 @@ def thick_segments(conductors: Conductors, boxes: FloatArray) -> BoolArray:
             grown, predicate="intersects"
         )
         wires[end_index // 2] = True
-    usual = float(np.median(widths[wires])) if wires.any() else _weighted_median(widths, lengths)
+    if wires.any():
+        return float(np.median(widths[wires]))
+    lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
+    return _weighted_median(widths, lengths)
+
+
+def thick_segments(conductors: Conductors, boxes: FloatArray) -> BoolArray:
+    """Segments drawn clearly thicker than the page's usual wire (and long for their width):
+    busbars."""
+    widths, segments = conductors.widths, conductors.segments
+    if not len(widths):
+        return np.zeros(0, dtype=bool)
+    lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
+    usual = usual_width(conductors, boxes)
     # Widths measured in a scan carry the blur on both sides; a clear difference in points
     # tells a busbar from a wire there when the ratio, shrunk by the blur, does not.
     thicker = (widths >= BUS_WIDTH_RATIO * usual) | (widths - usual >= BUS_EXTRA_WIDTH)

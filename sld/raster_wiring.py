@@ -66,7 +66,7 @@ def trace_raster_lines(
     ink = binarise(page.image)
     _blank_boxes(ink, text_boxes, scale, TEXT_MARGIN)
     stroke = typical_stroke_width(ink)
-    marks, marks_mask = _marks(ink, stroke, scale)
+    marks, marks_mask = _marks(ink, stroke, scale, symbol_boxes * scale)
     lines_ink = _mask(cv2.subtract(ink, marks_mask))
 
     # An opening must be longer than any bar across it is thick, else the bar's body passes
@@ -148,9 +148,12 @@ def typical_stroke_width(ink: Mask, every: int = 8) -> int:
     return max(1, int(np.argmax(counts))) if counts.any() else 1
 
 
-def _marks(ink: Mask, stroke: int, scale: float) -> tuple[FloatArray, Mask]:
+def _marks(
+    ink: Mask, stroke: int, scale: float, symbol_boxes: FloatArray
+) -> tuple[FloatArray, Mask]:
     """Compact blobs thicker than a line: junction dots and arrow heads (boxes in pixels), and
-    the mask of their pixels."""
+    the mask of their pixels. Blobs inside a symbol box are the symbol's own drawing (a
+    disconnector's heavy cross on its busbar) and stay ink, so the lines through them do too."""
     # Twice the stroke and a little more: where two blurred lines cross, their inner corners
     # fill in and a disc of exactly twice the stroke can still pass.
     size = 2 * stroke + 2
@@ -170,6 +173,15 @@ def _marks(ink: Mask, stroke: int, scale: float) -> tuple[FloatArray, Mask]:
     left = stats[1:, cv2.CC_STAT_LEFT].astype(np.float64)
     top = stats[1:, cv2.CC_STAT_TOP].astype(np.float64)
     boxes = np.stack([left, top, left + widths, top + heights], axis=1)
+    centre_x = (boxes[:, 0] + boxes[:, 2]) / 2
+    centre_y = (boxes[:, 1] + boxes[:, 3]) / 2
+    if len(symbol_boxes):
+        compact &= ~(
+            (centre_x[:, None] > symbol_boxes[None, :, 0])
+            & (centre_x[:, None] < symbol_boxes[None, :, 2])
+            & (centre_y[:, None] > symbol_boxes[None, :, 1])
+            & (centre_y[:, None] < symbol_boxes[None, :, 3])
+        ).any(axis=1)
     for index in np.flatnonzero(compact):
         compact[index] = not _on_a_bar(ink, boxes[index])
     boxes = boxes[compact]

@@ -7,9 +7,9 @@ The drawing conventions, each one rule:
 - Corner or end to end: two segment ends within `snap` of each other are one point.
 - Tee: a segment end on another segment's length joins it there (no dot needed).
 - Crossing: two segments crossing in their interiors join only where a dot sits on the
-  crossing, or where one of them is a busbar or drawn clearly thicker than the other (a wire
-  drawn across a busbar is two feeders leaving it, which a raster cannot tell from a
-  crossing), or everywhere when the drawing's convention says crossings connect.
+  crossing, or everywhere when the drawing's convention says crossings connect. In a raster,
+  where two feeders teeing into a busbar from either side look like one line crossing it, a
+  crossing also joins where one line is a busbar or drawn clearly thicker than the other.
 - Dot: every segment passing within the dot's radius joins at the dot.
 - Component: a segment end on a symbol box attaches there; a segment that grazes the box
   (it runs along or over its rim without ending there) attaches at the point nearest the centre.
@@ -115,7 +115,12 @@ def build_network(
 ) -> WireNetwork:
     """The network of the conductor `segments` (N, 4) with the marks `dots` (M, 4) and the
     symbol `boxes` (K, 4), all in points; `snap` is how far apart ends may lie and still meet.
-    `busbars` (N,) marks the segments that join whatever crosses them."""
+
+    `busbars` (N,), for lines traced in a raster, marks the segments that join whatever crosses
+    them; with it, a line crossing a clearly thinner one joins it too. A raster cannot tell a
+    wire crossing a busbar from two feeders teeing into it from either side; vector strokes
+    can (two strokes ending on the bar, or one passing over it), so leave it None for them.
+    """
     count = len(segments)
     if not count:
         return WireNetwork(
@@ -125,10 +130,11 @@ def build_network(
     lines = shapely.linestrings(segments.reshape(-1, 2, 2))
     tree = shapely.STRtree(lines)
     _join_ends(raw, segments, widths, tree, snap, _end_boxes(segments, boxes, snap))
-    joining = np.ones(count, dtype=bool) if crossings_connect else busbars
-    if joining is None:
-        joining = np.zeros(count, dtype=bool)
-    crossed = _join_crossings(raw, tree, widths, snap, joining)
+    if crossings_connect:
+        joining = np.ones(count, dtype=bool)
+    else:
+        joining = np.zeros(count, dtype=bool) if busbars is None else busbars
+    crossed = _join_crossings(raw, tree, widths, snap, joining, by_width=busbars is not None)
     marked_raw = _join_dots(raw, widths, dots, tree, snap)
     attachments_raw = _attach_symbols(raw, segments, tree, boxes, snap)
     return _assemble(raw, count, marked_raw, attachments_raw, crossed)
@@ -184,11 +190,16 @@ def _join_ends(
 
 
 def _join_crossings(
-    raw: _Points, tree: shapely.STRtree, widths: FloatArray, snap: float, joining: BoolArray
+    raw: _Points,
+    tree: shapely.STRtree,
+    widths: FloatArray,
+    snap: float,
+    joining: BoolArray,
+    by_width: bool,
 ) -> IntArray:
-    """Join segment pairs that cross in both interiors where one of them is `joining` or
-    clearly thicker than the other; return how many crossings each segment has that stay
-    apart."""
+    """Join segment pairs that cross in both interiors where one of them is `joining` (or,
+    `by_width`, clearly thicker than the other); return how many crossings each segment has
+    that stay apart."""
     count = len(widths)
     lines = tree.geometries
     first, second = tree.query(lines, predicate="intersects")
@@ -213,7 +224,7 @@ def _join_crossings(
     thicker = (widest >= CROSSING_WIDTH_RATIO * thinner) & (
         widest - thinner >= CROSSING_EXTRA_WIDTH
     )
-    joins = interior & (joining[first] | joining[second] | thicker)
+    joins = interior & (joining[first] | joining[second] | (thicker & by_width))
     for a, b, along_a, along_b in zip(
         first[joins].tolist(),
         second[joins].tolist(),

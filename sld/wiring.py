@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 VECTOR_SNAP = 1.0
 #: Collinear pieces of a line traced in a raster join across gaps up to this long (points).
 RASTER_JOIN_GAP = 6.0
+#: ... and across gaps up to this long (points) where a blanked text box cut them.
+TEXT_BRIDGE_GAP = 40.0
 #: A filled shape no larger than this (points) on either side is a mark: a junction dot, an arrow.
 MARK_MAX_SIZE = 12.0
 #: A filled shape this elongated and no thicker than `BAR_MAX_WIDTH` is a drawn bar (a busbar).
@@ -37,6 +39,9 @@ BAR_MAX_WIDTH = 8.0
 SYMBOL_CORE = 0.5
 #: A box this much longer one way than the other has a long axis (see `_along_long_axis`).
 ELONGATED = 1.3
+#: A conductor that ends in a symbol box across a line passing through it, and is at least
+#: this long (points) and twice the box, is the symbol's feeder: the symbol sits on the line.
+MOUNTED_FEEDER = 10.0
 #: Collinear pieces join when their directions differ by less than this (degrees).
 COLLINEAR_DEGREES = 2.0
 
@@ -80,7 +85,9 @@ def extract_conductors(page: PageImage, symbols: Detections, texts: Detections) 
     lines = trace_raster_lines(page, symbols.boxes, texts.boxes)
     # Scanned lines break where the ink is faint or a text box was blanked: the pieces are
     # joined across wider gaps first, then cut at the symbols (so no gap joins across one).
-    segments, widths = merge_collinear(lines.segments, lines.widths, RASTER_JOIN_GAP)
+    segments, widths = merge_collinear(
+        lines.segments, lines.widths, RASTER_JOIN_GAP, texts.boxes, TEXT_BRIDGE_GAP
+    )
     segments, widths = cut_at_symbols(segments, widths, symbols.boxes)
     segments, widths = merge_collinear(segments, widths, lines.snap)
     log.info("%s: %d conductor segments traced in the raster", page.where, len(segments))
@@ -157,8 +164,9 @@ def cut_at_symbols(
     ends in the box, crosses the box's core (its middle half across each axis) or runs through
     an elongated box from end to end along its long side is a conductor to or through the
     symbol: the part inside the box goes, so the two sides meet only through the component. A
-    segment that only grazes the rim of a box is kept whole; the graph stage attaches the
-    symbol to it.
+    segment that only grazes the rim of a box, or that a symbol is mounted on (a disconnector
+    drawn on its busbar, its feeder leaving across the bar), is kept whole; the graph stage
+    attaches the symbol to it.
     """
     if not len(segments) or not len(boxes):
         return segments.reshape(-1, 4), widths.reshape(-1)
@@ -187,6 +195,7 @@ def cut_at_symbols(
         | shapely.intersects(lines[segment_index], shapely.box(*core[box_index].T))
         | _along_long_axis(segments[segment_index], boxes[box_index])
     )
+    through &= ~_mounted_on(segments, boxes, segment_index, box_index, end_inside)
     dropped = np.zeros(len(segments), dtype=bool)
     dropped[segment_index[inside]] = True
     cutters: dict[int, list[int]] = {}
@@ -261,6 +270,41 @@ def _joint_touches_other(
     return touched
 
 
+def _mounted_on(
+    segments: FloatArray,
+    boxes: FloatArray,
+    segment_index: NDArray[np.intp],
+    box_index: NDArray[np.intp],
+    end_inside: NDArray[np.bool_],
+) -> NDArray[np.bool_]:
+    """For each (segment, box) pair, whether the box is mounted on the segment: the segment
+    passes through the box while another conductor ends in it across the segment's direction
+    (a disconnector drawn on its busbar, with its feeder leaving at right angles). The segment
+    then joins the symbol where it passes and is not cut."""
+    mounted = np.zeros(len(segment_index), dtype=bool)
+    starts, ends = segments[:, :2], segments[:, 2:]
+    lengths = np.hypot(*(ends - starts).T)
+    directions = (ends - starts) / np.maximum(lengths, 1e-9)[:, None]
+    # A feeder leaving the symbol, not a stub of the symbol's own drawing: longer than the box.
+    size = boxes[box_index, 2:] - boxes[box_index, :2]
+    long_enough = lengths[segment_index] >= np.maximum(2 * size.max(axis=1), MOUNTED_FEEDER)
+    ending = end_inside.any(axis=1) & ~end_inside.all(axis=1) & long_enough
+    passing = ~end_inside.any(axis=1)
+    if not (ending.any() and passing.any()):
+        return mounted
+    enders: dict[int, list[int]] = {}
+    for segment, box in zip(
+        segment_index[ending].tolist(), box_index[ending].tolist(), strict=True
+    ):
+        enders.setdefault(box, []).append(segment)
+    for row in np.flatnonzero(passing):
+        others = enders.get(int(box_index[row]), [])
+        if others:
+            sines = np.abs(cross_2d(directions[others], directions[segment_index[row]]))
+            mounted[row] = bool((sines >= np.sin(np.radians(30))).any())
+    return mounted
+
+
 def _along_long_axis(segments: FloatArray, boxes: FloatArray) -> NDArray[np.bool_]:
     """Which segments run right through an elongated box along its long side, from one end to
     the other: a conductor through a symbol drawn off to one side of it (a current transformer
@@ -304,9 +348,15 @@ def _pieces(geometry: shapely.Geometry) -> FloatArray:
 
 
 def merge_collinear(
-    segments: FloatArray, widths: FloatArray, gap: float
+    segments: FloatArray,
+    widths: FloatArray,
+    gap: float,
+    bridges: FloatArray | None = None,
+    bridge_gap: float = 0.0,
 ) -> tuple[FloatArray, FloatArray]:
-    """Join collinear segments that overlap or lie within `gap` of each other end to end.
+    """Join collinear segments that overlap or lie within `gap` of each other end to end, or
+    within `bridge_gap` where the gap between them lies inside the `bridges` boxes (text boxes
+    blanked out of a raster, which cut the lines under them).
 
     PDFs often draw one wire as several strokes (or the same stroke twice), and lines traced in
     a raster come in pieces; the graph wants one segment per straight run. A joined run keeps
@@ -319,9 +369,20 @@ def merge_collinear(
     lengths = np.hypot(*(ends - starts).T)
     directions = (ends - starts) / np.maximum(lengths, 1e-9)[:, None]
     lines = shapely.linestrings(segments.reshape(-1, 2, 2))
-    first, second = shapely.STRtree(lines).query(lines, predicate="dwithin", distance=gap)
+    bridging = bridges is not None and len(bridges) > 0 and bridge_gap > gap
+    reach = bridge_gap if bridging else gap
+    first, second = shapely.STRtree(lines).query(lines, predicate="dwithin", distance=reach)
     pair = first < second
     first, second = first[pair], second[pair]
+    if bridging:
+        assert bridges is not None
+        apart = shapely.distance(lines[first], lines[second]) > gap
+        if apart.any():
+            area = shapely.union_all(shapely.box(*(bridges + np.asarray([-1, -1, 1, 1])).T))
+            spans = shapely.shortest_line(lines[first[apart]], lines[second[apart]])
+            bridged = np.ones(len(first), dtype=bool)
+            bridged[apart] = shapely.covered_by(spans, area)
+            first, second = first[bridged], second[bridged]
     sine = np.abs(cross_2d(directions[first], directions[second]))
     parallel = sine < np.sin(np.radians(COLLINEAR_DEGREES))
     first, second = first[parallel], second[parallel]

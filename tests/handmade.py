@@ -48,6 +48,15 @@ class Drawing:
         self.symbols.append((kind, box))
         return len(self.symbols) - 1
 
+    def disconnector_on(self, x: float, y: float, size: float = 8.0) -> int:
+        """A heavy cross centred on (x, y), drawn over whatever line passes there."""
+        half = size / 2
+        box = (x - half, y - half, x + half, y + half)
+        self._commands.append(("line", (((x - half, y - half), (x + half, y + half)), 2.0)))
+        self._commands.append(("line", (((x + half, y - half), (x - half, y + half)), 2.0)))
+        self.symbols.append(("disconnect_switch", box))
+        return len(self.symbols) - 1
+
     def current_transformer(self, x: float, y: float) -> int:
         """A loop drawn over a straight conductor (the conductor passes through its box)."""
         box = (x - 4.0, y - 8.0, x + 4.0, y + 8.0)

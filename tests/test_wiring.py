@@ -113,6 +113,21 @@ def test_conductor_through_a_component_joins_through_it(kind: str, tmp_path: Pat
     assert pairs(graph) == pair_set((0, 1), (1, 2))
 
 
+@BOTH
+def test_symbols_mounted_on_a_busbar_do_not_cut_it(kind: str, tmp_path: Path) -> None:
+    """Disconnectors drawn on the busbar itself (as powsybl draws them), each with its feeder
+    leaving across the bar: the bar joins all of them, each feeder joins through its own."""
+    drawing = Drawing()
+    drawing.wire((40, 100), (300, 100), width=3.0)
+    for x in (80, 160, 240):
+        drawing.disconnector_on(x, 100)
+    for x in (80, 160, 240):
+        drawing.breaker(x, 160)
+        drawing.wire((x, 100), (x, 155))
+    graph, _ = page_graph(drawing, drawing.page(kind, tmp_path))
+    assert pairs(graph) == pair_set((0, 1), (0, 2), (1, 2), (0, 3), (1, 4), (2, 5))
+
+
 def test_wire_into_symbol_is_cut_at_its_box() -> None:
     """A stroke ending inside a box stops at the box; strokes wholly inside it are dropped."""
     box = np.asarray([[90.0, 90.0, 110.0, 110.0]])
