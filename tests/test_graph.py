@@ -216,17 +216,27 @@ def stored_sheet(synth_folder: Path, tmp_path_factory: pytest.TempPathFactory) -
     return url, document_id
 
 
-def _truth_feeding_components(pdf: Path, start: str) -> list[str]:
-    """The components on the ground truth's shortest path from `start` to an incoming source."""
+def _truth_feeding_paths(pdf: Path, start: str) -> list[list[str]]:
+    """The components on each of the ground truth's shortest paths from `start` to a source
+    (an incoming supply or a generator)."""
     import json
 
     truth = nx.node_link_graph(
         json.loads(pdf.with_suffix(".graph.json").read_text()), edges="edges"
     )
-    sources = [n for n, kind in truth.nodes(data="kind") if kind == "source"]
-    paths = [nx.shortest_path(truth, start, s) for s in sources if nx.has_path(truth, start, s)]
-    best = min(paths, key=len)
-    return [n for n in best if truth.nodes[n]["kind"] == "component"]
+    sources = {
+        n
+        for n, d in truth.nodes(data=True)
+        if d["kind"] == "source" or d.get("type") == "generator"
+    } - {start}
+    lengths = nx.single_source_shortest_path_length(truth, start)
+    nearest = min(lengths[s] for s in sources if s in lengths)
+    paths = []
+    for source in sources:
+        if lengths.get(source) == nearest:
+            for path in nx.all_shortest_paths(truth, start, source):
+                paths.append([n for n in path if truth.nodes[n]["kind"] == "component"])
+    return paths
 
 
 def test_what_feeds_with_networkx_and_sql(
@@ -246,29 +256,30 @@ def test_what_feeds_with_networkx_and_sql(
                 {"d": document_id},
             ).all()
             assert motors, "the sheet should have a named motor"
-            name, motor_id = motors[-1]
-            rows = connection.execute(
-                text(_documented_sql()),
-                {"document_id": document_id, "page_index": 0, "name": name},
-            ).all()
+            rows = {
+                name: connection.execute(
+                    text(_documented_sql()),
+                    {"document_id": document_id, "page_index": 0, "name": name},
+                ).all()
+                for name, _ in motors
+            }
     finally:
         engine.dispose()
 
-    start = find_node(graph, name)
-    assert start == motor_id
-    path = feeding_path(graph, start)
-    assert path is not None and path[0] == motor_id
-    assert graph.nodes[path[-1]]["kind"] == "terminal" or graph.nodes[path[-1]]["type"] == (
-        "generator"
-    )
-    # The components met on the way are the ground truth's.
-    on_path = [n for n in path if graph.nodes[n]["kind"] == "component"]
-    if graph.nodes[path[-1]]["kind"] == "terminal":
-        assert on_path == _truth_feeding_components(pdf, motor_id)
-
-    assert len(rows) == 1
-    sql_path = rows[0].path.strip(",").split(",")
-    assert sql_path == path
+    sources = source_nodes(graph)
+    for name, motor_id in motors:
+        start = find_node(graph, name)
+        assert start == motor_id
+        path = feeding_path(graph, start)
+        assert path is not None and path[0] == motor_id and path[-1] in sources
+        # The components met on the way are those of a shortest path in the ground truth.
+        on_path = [n for n in path if graph.nodes[n]["kind"] == "component"]
+        assert on_path in _truth_feeding_paths(pdf, motor_id)
+        # The documented SQL finds a walk as short, from the same motor to a source.
+        (row,) = rows[name]
+        sql_path = row.path.strip(",").split(",")
+        assert sql_path[0] == motor_id and sql_path[-1] in sources
+        assert row.steps == len(path) - 1
 
 
 def test_cli_exports_a_stored_graph(stored_sheet: tuple[str, int], tmp_path: Path) -> None:
