@@ -116,10 +116,14 @@ def binarise(image: NDArray[np.uint8]) -> Mask:
     # Faint thin lines sit between Otsu's threshold and the paper: take everything clearly
     # darker than the paper's own grain (its spread measured below the median, in robust
     # standard deviations), but never less than Otsu's threshold.
-    quartile, median = np.percentile(flat[::4, ::4], [25, 50])
+    share = np.cumsum(cv2.calcHist([flat], [0], None, [256], [0, 256]).ravel())
+    share /= share[-1]
+    quartile, median = (float(np.searchsorted(share, q)) for q in (0.25, 0.5))
     grain = max(1.0, (median - quartile) / 0.674)
     level = max(otsu, min(median - PAPER_SIGMAS * grain, 250.0))
-    return np.where(flat < level, 255, 0).astype(np.uint8)
+    # Strictly darker than `level`: THRESH_BINARY_INV keeps values <= its threshold.
+    _, ink = cv2.threshold(flat, np.ceil(level) - 1, 255, cv2.THRESH_BINARY_INV)
+    return _mask(ink)
 
 
 def _blank_boxes(ink: Mask, boxes: FloatArray, scale: float, margin: float) -> None:
@@ -185,9 +189,11 @@ def _marks(
     for index in np.flatnonzero(compact):
         compact[index] = not _on_a_bar(ink, boxes[index])
     boxes = boxes[compact]
-    chosen = np.zeros(count, dtype=bool)
-    chosen[1:] = compact
-    mask = np.where(chosen[labels], 255, 0).astype(np.uint8)
+    mask = np.zeros_like(ink)
+    for label in np.flatnonzero(compact) + 1:
+        left, top, width, height = (int(v) for v in stats[label, :4])
+        window = (slice(top, top + height), slice(left, left + width))
+        mask[window][labels[window] == label] = 255
     # Take the mark's rim of anti-aliased ink too, so lines end cleanly at it.
     rim = _mask(cv2.dilate(mask, np.ones((3, 3), np.uint8)))
     return boxes.reshape(-1, 4), rim
@@ -251,7 +257,8 @@ def _axis_lines(mask: Mask, *, across: bool) -> tuple[FloatArray, FloatArray]:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count < 2:
         return np.zeros((0, 4)), np.zeros(0)
-    rows, columns = np.nonzero(mask)
+    found = cv2.findNonZero(mask)
+    columns, rows = found.reshape(-1, 2).T
     owner = labels[rows, columns]
     along, side = (rows, columns) if across else (columns, rows)
     along = along.astype(np.float64)
