@@ -116,8 +116,8 @@ def binarise(image: NDArray[np.uint8]) -> Mask:
     # Faint thin lines sit between Otsu's threshold and the paper: take everything clearly
     # darker than the paper's own grain (its spread measured below the median, in robust
     # standard deviations), but never less than Otsu's threshold.
-    share = np.cumsum(cv2.calcHist([flat], [0], None, [256], [0, 256]).ravel())
-    share /= share[-1]
+    counts = np.cumsum(cv2.calcHist([flat], [0], None, [256], [0, 256]).ravel())
+    share = np.asarray(counts, dtype=np.float64) / max(float(counts[-1]), 1.0)
     quartile, median = (float(np.searchsorted(share, q)) for q in (0.25, 0.5))
     grain = max(1.0, (median - quartile) / 0.674)
     level = max(otsu, min(median - PAPER_SIGMAS * grain, 250.0))
@@ -190,9 +190,9 @@ def _marks(
         compact[index] = not _on_a_bar(ink, boxes[index])
     boxes = boxes[compact]
     mask = np.zeros_like(ink)
-    for label in np.flatnonzero(compact) + 1:
-        left, top, width, height = (int(v) for v in stats[label, :4])
-        window = (slice(top, top + height), slice(left, left + width))
+    for label in (np.flatnonzero(compact) + 1).tolist():
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        window = (slice(y, y + h), slice(x, x + w))
         mask[window][labels[window] == label] = 255
     # Take the mark's rim of anti-aliased ink too, so lines end cleanly at it.
     rim = _mask(cv2.dilate(mask, np.ones((3, 3), np.uint8)))
