@@ -12,9 +12,7 @@ from sld import __version__
 
 
 def _add_backend_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db", dest="database_url", help="database URL (default: sqlite:///sld.db)"
-    )
+    parser.add_argument("--db", dest="database_url", help="database URL (default: sqlite:///sld.db)")
     parser.add_argument("--detector", help="symbol detector: template (default), rex-omni, ...")
     parser.add_argument("--ocr", help="text engine: auto (default), pdf-text, rapidocr, none, ...")
     parser.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")

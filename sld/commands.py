@@ -92,9 +92,7 @@ def _summary(outcomes: list[FileOutcome], settings: Settings) -> Table:
     table.add_column("result", justify="left")
     for outcome in outcomes:
         if outcome.error:
-            table.add_row(
-                outcome.path.name, "", "", "", "", f"{outcome.seconds:.2f}", "[red]failed"
-            )
+            table.add_row(outcome.path.name, "", "", "", "", f"{outcome.seconds:.2f}", "[red]failed")
             continue
         kinds = ", ".join(f"{n} {t}" for t, n in sorted((outcome.components or Counter()).items()))
         table.add_row(
@@ -181,9 +179,7 @@ def demo(args: argparse.Namespace) -> int:
 
     console.print(f"[bold]1.[/bold] Generating a sample single-line diagram in {args.sample_dir}/")
     pdf = generate_set(args.sample_dir, count=1, seed=args.seed, scans=False)[0]
-    console.print(
-        f"[bold]2.[/bold] Digitising {pdf} into {args.database_url} and {args.output_dir}/"
-    )
+    console.print(f"[bold]2.[/bold] Digitising {pdf} into {args.database_url} and {args.output_dir}/")
     settings = load_settings(database_url=args.database_url, output_dir=args.output_dir)
     outcomes = run_digitise([pdf], settings, engine="local")
     console.print(_summary(outcomes, settings))
@@ -203,10 +199,8 @@ def demo(args: argparse.Namespace) -> int:
     console.print(table)
     console.print("[bold]3.[/bold] Asking the database with SQL:")
     print_query(args.database_url, EXAMPLE_QUERY)
-    console.print(
-        f'Try your own: sld query "SELECT name, power_kva FROM components '
-        f'WHERE power_kva > 100" --db {args.database_url}'
-    )
+    console.print(f'Try your own: sld query "SELECT name, power_kva FROM components '
+                  f'WHERE power_kva > 100" --db {args.database_url}')
     return 0
 
 
@@ -218,9 +212,7 @@ def synth(args: argparse.Namespace) -> int:
         args.out, args.count, args.seed, style=args.style, scans=not args.no_scans, pages=args.pages
     )
     seconds = time.perf_counter() - started
-    console.print(
-        f"wrote {len(written)} drawing(s) with ground truth to {args.out} in {seconds:.1f} s"
-    )
+    console.print(f"wrote {len(written)} drawing(s) with ground truth to {args.out} in {seconds:.1f} s")
     return 0
 
 

@@ -561,7 +561,9 @@ def _read(path: Path) -> Document:
 def _result_files(folder: Path) -> dict[str, Path]:
     """`X.json` result files by stem, leaving out `X.graph.json` graph sidecars."""
     return {
-        path.stem: path for path in folder.glob("*.json") if not path.name.endswith(".graph.json")
+        path.stem: path
+        for path in folder.glob("*.json")
+        if not path.name.endswith(".graph.json")
     }
 
 

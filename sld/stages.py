@@ -144,9 +144,7 @@ def save(document: Document, graphs: list[nx.Graph], settings: Settings, json_pa
 
 def _reading_order(boxes: np.ndarray) -> list[int]:
     """Indices sorted top to bottom, then left to right, so ids are stable across runs."""
-    return sorted(
-        range(len(boxes)), key=lambda i: (round(float(boxes[i][1]), 1), float(boxes[i][0]))
-    )
+    return sorted(range(len(boxes)), key=lambda i: (round(float(boxes[i][1]), 1), float(boxes[i][0])))
 
 
 def component_ids(page_index: int, symbols: Detections) -> list[str]:
