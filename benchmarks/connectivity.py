@@ -1,7 +1,7 @@
 """Connection accuracy and speed of the connectivity stages (conductors + graph).
 
 Usage: PYTHONPATH=. python benchmarks/connectivity.py [--count 30] [--seed 7100] [--out FILE]
-                                                      [--no-powsybl] [--keep DIR]
+                                                      [--no-powsybl] [--keep DIR] [--end-to-end]
 
 Synthetic drawings (`sld.synth`, seeds that no test uses; a share of them two pages long) are
 generated, and each page's conductors and graph are built with the ground-truth symbol boxes,
@@ -11,6 +11,8 @@ and over their scanned variants; the time of the two stages is reported per page
 median over the A3 pages, the size the target is set for. The powsybl substation diagrams
 (`sld.realdata.powsybl`) are scored the same way when Chromium is installed, read from the PDF
 and from a 200 dpi raster of it.
+With `--end-to-end` the sets are also digitised by the whole pipeline (the configured detector
+and text reader) and scored with `sld.evaluate`.
 Prints a table and writes the figures as JSON (default benchmarks/results/connectivity.json).
 """
 
@@ -90,6 +92,42 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def end_to_end(folders: list[Path], root: Path) -> dict[str, Any]:
+    """Digitise the drawings with the configured detector and text reader (the whole pipeline)
+    and score the results with `sld.evaluate`: connections and detection per group."""
+    from sld.evaluate import evaluate_folders
+    from sld.pipeline import digitise_file
+
+    totals: dict[str, dict[str, Any]] = {}
+    seconds: list[float] = []
+    for folder in folders:
+        results = root / "results" / folder.name
+        settings = Settings(output_dir=results, database_url=f"sqlite:///{root / 'sld.db'}")
+        for pdf in sorted(folder.glob("*.pdf")):
+            started = time.perf_counter()
+            digitise_file(pdf, settings)
+            seconds.append(time.perf_counter() - started)
+        report = evaluate_folders(folder, results)
+        for group in ("vector", "scan"):
+            scores = report.total(group)
+            found = totals.setdefault(group, {"connections": [0, 0, 0], "detection": [0, 0, 0]})
+            for key, counts in (
+                ("connections", scores.connections),
+                ("detection", scores.core_detection),
+            ):
+                found[key] = [
+                    a + b
+                    for a, b in zip(found[key], (counts.tp, counts.fp, counts.fn), strict=True)
+                ]
+    summary: dict[str, Any] = {"median_file_s": round(statistics.median(seconds), 3)}
+    for group, found in totals.items():
+        summary[group] = {
+            key: {"tp": tp, "fp": fp, "fn": fn, "f1": round(2 * tp / max(2 * tp + fp + fn, 1), 4)}
+            for key, (tp, fp, fn) in found.items()
+        }
+    return summary
+
+
 def powsybl_figures() -> dict[str, Any] | None:
     from sld.realdata import powsybl
 
@@ -107,6 +145,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7100)
     parser.add_argument("--keep", type=Path, help="generate into (and keep) this folder")
     parser.add_argument("--no-powsybl", action="store_true")
+    parser.add_argument(
+        "--end-to-end",
+        action="store_true",
+        help="also digitise the sets with the configured detector and OCR and score them",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/connectivity.json"))
     args = parser.parse_args()
     settings = Settings()
@@ -121,6 +164,7 @@ def main() -> None:
         generate_set(double, max(1, args.count // 5), args.seed + 1, scans=True, pages=2)
         print(f"generated in {time.perf_counter() - started:.1f} s into {root}")
         rows = score_folder(single, settings) + score_folder(double, settings)
+        pipeline = end_to_end([single, double], root) if args.end_to_end else None
 
     groups = {
         "vector": [row for row in rows if not row["scan"]],
@@ -141,6 +185,17 @@ def main() -> None:
     for row in rows:
         if row["fp"] or row["fn"]:
             print(f"  {row['file']} p{row['page']}: fp={row['fp']} fn={row['fn']}")
+
+    if pipeline:
+        print(f"END TO END (detector {settings.detector}, OCR {settings.ocr}):")
+        for group in ("vector", "scan"):
+            for key in ("detection", "connections"):
+                found = pipeline[group][key]
+                print(
+                    f"  {group:6} {key:11} F1 {found['f1']:.4f}  tp {found['tp']} "
+                    f"fp {found['fp']} fn {found['fn']}"
+                )
+        print(f"  median seconds per file {pipeline['median_file_s']}")
 
     powsybl = None if args.no_powsybl else powsybl_figures()
     if powsybl:
@@ -163,6 +218,7 @@ def main() -> None:
         "load_average": os.getloadavg(),
         "summary": summary,
         "powsybl": powsybl,
+        "end_to_end": pipeline,
         "pages": rows,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
