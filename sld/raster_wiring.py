@@ -163,7 +163,7 @@ def _marks(
     size = 2 * stroke + 2
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, disc)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
     widths = stats[1:, cv2.CC_STAT_WIDTH].astype(np.float64)
     heights = stats[1:, cv2.CC_STAT_HEIGHT].astype(np.float64)
     longest = np.maximum(widths, heights)
