@@ -47,6 +47,18 @@ class GraphBuilder:
             self.work.add_edge(point, -1 - symbol, length=0.0, segment=-1)
         #: Working node -> (kind, attributes) for the nodes that are not plain points.
         self.special: dict[int, tuple[str, dict[str, Any]]] = {}
+        #: The texts taken as terminal labels (not to be bus names too).
+        self.terminal_texts: set[int] = set()
+
+    def _reaching_components(self) -> list[int]:
+        """The points and merged nodes connected to at least one component."""
+        return [
+            node
+            for part in nx.connected_components(self.work)
+            if min(part) < 0
+            for node in part
+            if node >= 0
+        ]
 
     def trim_whiskers(self) -> None:
         """Remove short dangling pieces that stick out from a point where another piece goes on:
@@ -74,9 +86,7 @@ class GraphBuilder:
         used: set[int] = set()
         # Only wires that lead to a component: loose strokes (lettering a text box did not
         # cover, the frame) have no terminals and must not take the texts.
-        reaching = set().union(
-            *(part for part in nx.connected_components(self.work) if min(part) < 0)
-        )
+        reaching = set(self._reaching_components())
         ends = [
             node
             for node in self.work.nodes
@@ -219,16 +229,20 @@ class GraphBuilder:
                 attributes["label"] = names[index]
             graph.add_node(node_id, **attributes)
 
-        counters = {"bus": 0, "junction": 0, "terminal": 0}
-        letters = {"bus": "b", "junction": "j", "terminal": "o"}
-        points = self.network.points
-        for node in sorted(n for n in self.work.nodes if n >= 0):
+        # Conductor nodes that reach a component, numbered in reading order (top to bottom,
+        # then left to right); lines that reach none (the frame, the title block) are left out.
+        placed = []
+        for node in self._reaching_components():
             kind, attributes = self.special.get(node, ("junction", {}))
             if kind == "bus":
                 x = (attributes["x0"] + attributes["x1"]) / 2
                 y = (attributes["y0"] + attributes["y1"]) / 2
             else:
-                x, y = (float(v) for v in points[node])
+                x, y = (float(v) for v in self.network.points[node])
+            placed.append((round(y, 1), x, node, kind, attributes, y))
+        counters = {"bus": 0, "junction": 0, "terminal": 0}
+        letters = {"bus": "b", "junction": "j", "terminal": "o"}
+        for _, x, node, kind, attributes, y in sorted(placed, key=lambda row: row[:3]):
             node_id = f"{prefix}-{letters[kind]}{counters[kind]}"
             counters[kind] += 1
             node_ids[node] = node_id
@@ -244,15 +258,6 @@ class GraphBuilder:
             graph.add_edge(
                 node_ids[a], node_ids[b], kind="bus" if on_bus else "wire", length=round(length, 2)
             )
-        drop_unattached(graph)
         taken = set(self.terminal_texts)
         name_buses(graph, texts, [i for i in free_texts if i not in taken])
         return graph
-
-
-def drop_unattached(graph: nx.Graph) -> None:
-    """Remove the groups of conductor nodes that reach no component: the drawing frame, the
-    title block's rules, a table's lines."""
-    for part in list(nx.connected_components(graph)):
-        if not any(graph.nodes[node]["kind"] == "component" for node in part):
-            graph.remove_nodes_from(part)
