@@ -360,7 +360,8 @@ def merge_collinear(
 
     PDFs often draw one wire as several strokes (or the same stroke twice), and lines traced in
     a raster come in pieces; the graph wants one segment per straight run. A joined run keeps
-    the widest stroke. Pieces a symbol box separates stay apart: the box's gap is wider.
+    the width most of its length is drawn with. Pieces a symbol box separates stay apart: the
+    box's gap is wider.
     """
     count = len(segments)
     if count < 2:
@@ -431,5 +432,9 @@ def merge_collinear(
         merged.append(
             np.concatenate([base + along.min() * direction, base + along.max() * direction])
         )
-        merged_widths.append(widths[chosen].max())
+        # The width most of the run is drawn with: a short thick piece (a symbol's stroke
+        # traced with the wire) must not make a wire a busbar.
+        order = np.argsort(widths[chosen])
+        covered = np.cumsum(lengths[chosen][order])
+        merged_widths.append(widths[chosen][order][np.searchsorted(covered, covered[-1] / 2)])
     return np.asarray(merged, dtype=np.float64), np.asarray(merged_widths, dtype=np.float64)
