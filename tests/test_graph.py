@@ -298,3 +298,40 @@ def test_cli_exports_a_stored_graph(stored_sheet: tuple[str, int], tmp_path: Pat
     assert set(exported.nodes) == set(graph.nodes)
     assert exported.number_of_edges() == graph.number_of_edges()
     assert sld_main(["graph", "export", "999", "--db", url, "--out", str(out)]) == 1
+
+
+@pytest.mark.postgres
+def test_documented_sql_runs_on_postgresql(
+    stored_sheet: tuple[str, int], synth_folder: Path, request: pytest.FixtureRequest
+) -> None:
+    """The same recursive query gives the same walk on PostgreSQL as on SQLite."""
+    from tests.test_store import drop_everything
+
+    postgres_url: str = request.getfixturevalue("postgres_url")
+    sqlite_url, sqlite_id = stored_sheet
+    pdf = sorted(synth_folder.glob("*.pdf"))[0]
+    document, graphs = digitise_with_oracle(pdf, Document.read(pdf.with_suffix(".json")))
+    drop_everything(postgres_url)
+    engine = open_database(postgres_url)
+    try:
+        document_id = save_document(engine, document, graphs, detector="oracle", ocr="pdf-text")
+        name = next(c.name for c in document.pages[0].components if c.type == "motor" and c.name)
+        with engine.connect() as connection:
+            on_postgres = connection.execute(
+                text(_documented_sql()),
+                {"document_id": document_id, "page_index": 0, "name": name},
+            ).all()
+    finally:
+        engine.dispose()
+        drop_everything(postgres_url)
+    engine = open_database(sqlite_url)
+    try:
+        with engine.connect() as connection:
+            on_sqlite = connection.execute(
+                text(_documented_sql()),
+                {"document_id": sqlite_id, "page_index": 0, "name": name},
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in on_postgres] == [tuple(row) for row in on_sqlite]
+    assert len(on_postgres) == 1
