@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "settings", help="list every SLD_* setting with its current value and meaning"
     )
+    from sld.graph_command import add_graph_parser
+
+    add_graph_parser(commands)
 
     schema = commands.add_parser("schema", help="write the JSON Schema and SQL DDL into a folder")
     schema.add_argument("--out", type=Path, default=Path("schemas"))
@@ -99,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     from sld import commands
 
+    if args.command == "graph":
+        from sld.graph_command import run_graph_command
+
+        return run_graph_command(args)
     handler = {
         "digitise": commands.digitise,
         "demo": commands.demo,

@@ -85,7 +85,9 @@ def digitise_file(
         ids = stages.component_ids(page.index, symbols)
         conductors = run_stage(stages.trace_conductors, page, symbols, texts)
         links = run_stage(stages.link, page, symbols, texts, conductors)
-        graph = run_stage(stages.build_graph, page, symbols, ids, texts, links, conductors)
+        graph = run_stage(
+            stages.build_graph, page, symbols, ids, texts, links, conductors, settings
+        )
         pages.append(stages.assemble_page(page, symbols, ids, texts, links, graph))
         graphs.append(graph)
         if on_page is not None:

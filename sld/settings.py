@@ -160,6 +160,13 @@ class Settings(BaseSettings):
         description="One score threshold for every type instead of the calibrated per-type ones",
     )
 
+    # Connectivity.
+    crossings_connect: bool = Field(
+        default=False,
+        description="Conductors that cross without a junction dot are joined (for drawings that "
+        "use that convention; by default only a dot or a tee joins)",
+    )
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with the non-None `overrides` (CLI flags) on top."""

@@ -115,9 +115,18 @@ def build_graph(
     texts: Detections,
     links: list[int | None],
     conductors: wiring.Conductors,
+    settings: Settings,
 ) -> nx.Graph:
     """The page's connectivity graph: components, buses, junctions and off-page terminals."""
-    return page_graph.build_page_graph(page, symbols, component_ids, texts, links, conductors)
+    return page_graph.build_page_graph(
+        page,
+        symbols,
+        component_ids,
+        texts,
+        links,
+        conductors,
+        crossings_connect=settings.crossings_connect,
+    )
 
 
 def save(document: Document, graphs: list[nx.Graph], settings: Settings, json_path: Path) -> None:
