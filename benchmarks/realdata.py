@@ -3,7 +3,7 @@
 Usage: PYTHONPATH=. python benchmarks/realdata.py [FILE ...] [--texts pipeline|none]
            [--out benchmarks/results/realdata] [--pages N]
 
-Without files it takes the drawings of `../shared/realdata` (pandapower PNGs, qitech PDFs).
+Without files it takes the drawings of `tests/realdata` (pandapower PNGs, qitech PDFs).
 Each page is read as `sld digitise` reads it (OCR where there is no text layer, unless
 `--texts none`), the symbols are detected, and an overlay PNG is written: symbols in colour by
 type with their scores, text boxes in grey. Prints the counts per page and writes a JSON
@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-REALDATA = Path("/work/shared/realdata")
+REALDATA = Path(__file__).resolve().parents[1] / "tests" / "realdata"
 COLOURS = {  # BGR
     "transformer": (0, 140, 255),
     "circuit_breaker": (0, 0, 230),

@@ -35,8 +35,7 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def data() -> Path:
     folder = powsybl.data_dir()
-    if folder is None:
-        pytest.skip("the powsybl drawings are not here; set SLD_POWSYBL_DIR")
+    assert folder is not None, "tests/realdata/powsybl_sld_generated is missing"
     return folder
 
 

@@ -13,8 +13,8 @@ fictitious junction nodes) and the wires between them. This module
    connections the graph implies (pairs of components joined through wires, busbars and
    fictitious nodes only), in the same projection the result format uses.
 
-The data (`powsybl_sld_generated`, MPL-2.0) lives in the shared real-data folder; point
-`SLD_POWSYBL_DIR` at it when it is elsewhere.
+The data (`powsybl_sld_generated`, MPL-2.0) is in `tests/realdata/`; `SLD_POWSYBL_DIR` points
+elsewhere.
 """
 
 from __future__ import annotations
@@ -64,13 +64,9 @@ POINTS_PER_UNIT = 0.75
 #: Component boxes are grown by this much (SVG units): the shapes' geometry without their
 #: stroke, and wires end on the stroke's outer edge.
 BOX_PADDING = 1.0
-#: Where the shared real-data folder may be, relative to the repository, when
+#: The powsybl drawings in this repository (MPL-2.0, see its LICENSE.txt), used when
 #: `SLD_POWSYBL_DIR` is not set.
-_CANDIDATES = (
-    Path("shared/realdata/powsybl_sld_generated"),
-    Path("../shared/realdata/powsybl_sld_generated"),
-    Path("../../shared/realdata/powsybl_sld_generated"),
-)
+REPOSITORY_DATA = Path(__file__).resolve().parents[2] / "tests/realdata/powsybl_sld_generated"
 
 CHROMIUM_FLAGS = (
     "--headless",
@@ -101,11 +97,8 @@ def data_dir() -> Path | None:
     given = os.environ.get("SLD_POWSYBL_DIR")
     if given:
         return Path(given)
-    root = Path(__file__).resolve().parents[2]
-    for candidate in _CANDIDATES:
-        folder = (root / candidate).resolve()
-        if (folder / "LICENSE.txt").exists():
-            return folder
+    if (REPOSITORY_DATA / "LICENSE.txt").exists():
+        return REPOSITORY_DATA
     return None
 
 
