@@ -156,3 +156,17 @@ def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: P
             if process is not None:
                 os.killpg(process.pid, 15)
                 process.wait(timeout=30)
+
+
+def test_drop_folder_deployment_runs_one_scan_at_a_time(tmp_path: Path) -> None:
+    from prefect.client.schemas.objects import ConcurrencyLimitStrategy
+
+    from pipelines.serve import deployments
+
+    drop_folder, on_demand = deployments(tmp_path, every_seconds=30)
+    assert drop_folder.parameters == {"folder": str(tmp_path)}
+    assert drop_folder.concurrency_limit == 1
+    assert drop_folder.concurrency_options is not None
+    assert drop_folder.concurrency_options.collision_strategy is ConcurrencyLimitStrategy.CANCEL_NEW
+    assert drop_folder.schedules[0].schedule.interval.total_seconds() == 30  # type: ignore[union-attr]
+    assert on_demand.schedules in (None, [])
