@@ -418,11 +418,14 @@ DESIGNATION_CLASSES: dict[str, str | None] = {
     **dict.fromkeys(("M", "MTR", "MOT"), "motor"),
     **dict.fromkeys(("G", "GEN", "DG"), "generator"),
     # Designations of things that are not core types: contactors and relays, terminals,
-    # converters, transfer switches, instrument transformers, switchboards.
+    # converters, transfer switches, instrument transformers, switchboards, capacitors, surge
+    # arresters, meters, panels and distribution boards.
     **dict.fromkeys(
         ("K", "KM", "KA", "X", "U", "VFD", "ATS", "UPS", "CT", "PT", "VT", "MCC", "SWGR", "SWBD"),
         None,
     ),
+    **dict.fromkeys(("C", "CAP", "SA", "LA", "FV", "P", "PV", "PM", "VM", "AM"), None),
+    **dict.fromkeys(("LP", "PP", "PNL", "DB", "MDB", "SDB"), None),
 }
 
 _CLASS_ALTERNATIVES = "|".join(
