@@ -12,7 +12,10 @@ How a page is read, and why:
    margin, and with the strokes that only pass by painted out (`line_crop`): a circle's edge
    beside a label is otherwise read as ")". A box taller than wide is vertical text: it is read
    turned both ways (and upright when nearly square) and the surest reading wins, so labels
-   rotated 90° either way come out right.
+   rotated 90° either way come out right. Lines are read two at a time (`RECOGNITION_THREADS`).
+5. Lone marks that the line detector passes over (grid zone letters and numbers, a single "A"
+   with nothing beside it) are found as glyph-sized blobs of ink with clear paper around them
+   (`glyphs.py`), read upright, and kept when the reading is sure and plainly a mark.
 
 The engine is created once per process: building the ONNX sessions takes seconds.
 """
@@ -23,6 +26,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -30,9 +34,11 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 from rapidocr import RapidOCR
+from rapidocr.ch_ppocr_rec import TextRecInput
 
 from sld.detections import Detections
 from sld.geometry import BoolArray, FloatArray, as_boxes, valid_boxes
+from sld.ocr.glyphs import MARK_TEXT, lone_glyph_boxes
 from sld.ocr.tile_lines import complete_lines, touches_inner_border
 from sld.page import PageImage
 from sld.settings import Settings
@@ -63,6 +69,9 @@ SURE_SCORE = 0.95
 #: ONNX Runtime threads per run. One: on the shared 2-core machine two threads made both finding
 #: (1.6 -> 2.0-2.5 s a page) and reading lines slower; pages can run in parallel processes.
 ONNX_THREADS = 1
+#: Lines read at once: each reading runs one ONNX thread, so two use both cores of a small
+#: machine without the overhead of splitting one small image across threads.
+RECOGNITION_THREADS = 2
 #: How far beyond a line's box a stroke must reach to count as passing by (see `line_crop`).
 STROKE_WINDOW_PX = 6
 #: A vertical box at most this much taller than wide may also be upright text ("M" alone).
@@ -108,24 +117,36 @@ class RapidTextReader:
         self.tile_overlap = tile_overlap
         self.detection_dpi = detection_dpi
         self.engine = rapidocr_engine(box_threshold, pixel_threshold, unclip_ratio)
+        # The line recogniser alone (RapidOCR's own loader): unlike the engine's __call__, it
+        # keeps no per-call state, and ONNX Runtime sessions may run from several threads.
+        self.recogniser = self.engine._load_rec_model()
 
     def read(self, page: PageImage) -> Detections:
         started = time.perf_counter()
         tiles = make_tiles(page, self.tile_size, self.tile_overlap)
         inked = [tile for tile in tiles if tile.has_ink]
         boxes_pt, cut = self.find_page_lines(page, inked)
+        lines_px = page.points_to_pixels(boxes_pt)
+        glyphs_px = lone_glyph_boxes(page.image, page.scale, lines_px)
+        crops = [line_crop(page.image, _pixel_box(box)) for box in (*lines_px, *glyphs_px)]
+        upright = [False] * len(lines_px) + [True] * len(glyphs_px)
+        with ThreadPoolExecutor(RECOGNITION_THREADS) as pool:
+            readings = list(pool.map(self.recognise, crops, upright))
         found: list[tuple[list[float], float, str]] = []
-        for box_pt in boxes_pt:
-            x0, y0, x1, y1 = (int(v) for v in np.rint(page.points_to_pixels(box_pt)))
-            text, score = self.recognise(line_crop(page.image, (x0, y0, x1, y1)))
-            if text:
-                found.append((box_pt.tolist(), score, text))
+        for box_px, is_glyph, (text, score) in zip(
+            (*lines_px, *glyphs_px), upright, readings, strict=True
+        ):
+            if not text or (is_glyph and not _is_lone_mark(text, score)):
+                continue
+            found.append((page.pixels_to_points(box_px).tolist(), score, text))
         log.debug(
-            "%s: %d text lines (%d boxes, %d cut by tiles) on %d of %d tiles in %.2f s",
+            "%s: %d text lines (%d boxes, %d cut by tiles, %d lone marks) on %d of %d tiles "
+            "in %.2f s",
             page.where,
             len(found),
             len(boxes_pt),
             int(cut.sum()),
+            len(glyphs_px),
             len(inked),
             len(tiles),
             time.perf_counter() - started,
@@ -184,17 +205,18 @@ class RapidTextReader:
         )
         return boxes[valid_boxes(boxes)]
 
-    def recognise(self, crop: NDArray[np.uint8]) -> tuple[str, float]:
+    def recognise(self, crop: NDArray[np.uint8], upright: bool = False) -> tuple[str, float]:
         """The text of one line crop and its confidence; vertical crops are read turned.
 
         Vertical text is tried reading upwards first (the usual way on drawings), then
-        downwards; the first sure reading is kept, else the surest of all.
+        downwards; the first sure reading is kept, else the surest of all. `upright` reads the
+        crop only as it stands (a lone letter is taller than wide without being turned).
         """
         height, width = crop.shape
         turned = [np.rot90(crop, -1), np.rot90(crop, 1)]
         # A nearly square box ("1", "PE") may be either way: every reading is compared.
         nearly_square = width < height <= NEARLY_SQUARE * width
-        if height <= width:
+        if height <= width or upright:
             candidates = [crop]
         elif nearly_square:
             candidates = [crop, *turned]
@@ -202,9 +224,8 @@ class RapidTextReader:
             candidates = turned
         best = ("", 0.0)
         for candidate in candidates:
-            with _ENGINE_LOCK:
-                result = self.engine(_bgr(candidate), use_det=False, use_cls=False, use_rec=True)
-            texts, scores = getattr(result, "txts", None), getattr(result, "scores", None)
+            reading = self.recogniser(TextRecInput(img=_bgr(candidate)))
+            texts, scores = reading.txts, reading.scores
             if texts and scores and float(scores[0]) > best[1]:
                 best = (str(texts[0]).strip(), float(scores[0]))
             if best[1] >= SURE_SCORE and not nearly_square:
@@ -243,6 +264,16 @@ def line_crop(image: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArr
     cleaned = window.copy()
     cleaned[passing] = 255
     return cleaned[inner]
+
+
+def _pixel_box(box: FloatArray) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = (int(v) for v in np.rint(box))
+    return x0, y0, x1, y1
+
+
+def _is_lone_mark(text: str, score: float) -> bool:
+    """A lone glyph's reading is kept only when sure and plainly a mark ("A", "7", "12")."""
+    return score >= MIN_SINGLE_CHARACTER_SCORE and MARK_TEXT.fullmatch(text) is not None
 
 
 def _bgr(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
