@@ -214,7 +214,9 @@ class RapidTextReader:
         """
         height, width = crop.shape
         turned = [np.rot90(crop, -1), np.rot90(crop, 1)]
-        # A nearly square box ("1", "PE") may be either way: every reading is compared.
+        # A nearly square box ("1", "PE") may be either way: it is read upright first, and a
+        # sure single character ends it there (a lone letter stands upright; turned, it often
+        # reads as surely as another letter). Other readings are all compared.
         nearly_square = width < height <= NEARLY_SQUARE * width
         if height <= width or upright:
             candidates = [crop]
@@ -228,7 +230,7 @@ class RapidTextReader:
             texts, scores = reading.txts, reading.scores
             if texts and scores and float(scores[0]) > best[1]:
                 best = (str(texts[0]).strip(), float(scores[0]))
-            if best[1] >= SURE_SCORE and not nearly_square:
+            if best[1] >= SURE_SCORE and (not nearly_square or len(best[0]) == 1):
                 break
         text, score = best
         if len(text) == 1 and score < MIN_SINGLE_CHARACTER_SCORE:
