@@ -74,6 +74,8 @@ HINT_CONFLICT_COST = 0.5
 UNLINKED_COST = 2.0
 EXTRA_BLOCK_COST = 0.5
 EXTRA_NAME_COST = 1.5
+#: How far (share of its size) a detected symbol box may fall short of the drawn symbol.
+BOX_SLACK = 0.1
 #: A text line this much inside a symbol box, and this short, is a letter of the symbol itself.
 MARK_INSIDE = 0.7
 MARK_LENGTH = 3
@@ -104,6 +106,12 @@ def symbol_sizes(boxes: FloatArray) -> FloatArray:
     return np.asarray(
         np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]), dtype=np.float64
     )
+
+
+def slack_boxes(boxes: FloatArray) -> FloatArray:
+    """Symbol boxes grown by `BOX_SLACK` of their size: where a detector's box may miss."""
+    margin = BOX_SLACK * symbol_sizes(boxes)[:, None]
+    return np.asarray(boxes + margin * np.asarray([-1.0, -1.0, 1.0, 1.0]), dtype=np.float64)
 
 
 def misalignment(block: LabelBlock, symbol: FloatArray, reach_unit: float) -> float:
@@ -163,8 +171,12 @@ def candidate_links(
     gaps = box_gaps(block_boxes, symbols.boxes)
     within = (gaps <= MAX_REACH * units) & ~np.asarray([b.reference for b in blocks])[:, None]
     pairs = [(int(i), int(j)) for i, j in zip(*np.nonzero(within), strict=True)]
-    boxes = [(blocks[i].box, symbols.boxes[j]) for i, j in pairs]
+    # Sight lines stop at the symbol's box grown by the detector's slack: strokes of the symbol
+    # that stick out of a tight box are not walls between it and its label.
+    loose = slack_boxes(symbols.boxes)
+    boxes = [(blocks[i].box, loose[j]) for i, j in pairs]
     walled = sightlines.separated(boxes, [j for _, j in pairs])
+    boxes = [(blocks[i].box, symbols.boxes[j]) for i, j in pairs]
     leads = sightlines.lead_sides(symbols.boxes)
     texts_between = sightlines.text_between(boxes, [frozenset(blocks[i].lines) for i, _ in pairs])
     found = []
