@@ -32,6 +32,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import onnxruntime
 from numpy.typing import NDArray
 from rapidocr import RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
@@ -66,12 +67,16 @@ MIN_TEXT_SCORE = 0.5
 MIN_SINGLE_CHARACTER_SCORE = 0.9
 #: A vertical line read this surely is not read turned the other way too.
 SURE_SCORE = 0.95
-#: ONNX Runtime threads per run. One: on the shared 2-core machine two threads made both finding
-#: (1.6 -> 2.0-2.5 s a page) and reading lines slower; pages can run in parallel processes.
+#: ONNX Runtime threads per line reading: one, since lines are read `RECOGNITION_THREADS` at a
+#: time; splitting one small line image across threads costs more than it gains.
 ONNX_THREADS = 1
-#: Lines read at once: each reading runs one ONNX thread, so two use both cores of a small
-#: machine without the overhead of splitting one small image across threads.
+#: Lines read at once, so that reading uses both cores of a small machine.
 RECOGNITION_THREADS = 2
+#: Threads of the text detector, which runs on one large image per tile. They sleep instead of
+#: spinning while they wait: spinning threads made detection slower (1.6 -> 2.0-2.5 s a page)
+#: on a 2-core machine busy with other work; sleeping ones cost the same there and halve the
+#: time on idle cores.
+DETECTION_THREADS = 2
 #: How far beyond a line's box a stroke must reach to count as passing by (see `line_crop`).
 STROKE_WINDOW_PX = 6
 #: A vertical box at most this much taller than wide may also be upright text ("M" alone).
@@ -96,7 +101,30 @@ def rapidocr_engine(box_threshold: float, pixel_threshold: float, unclip_ratio: 
         "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         "EngineConfig.onnxruntime.intra_op_num_threads": ONNX_THREADS,
     }
-    return RapidOCR(params=params)
+    engine = RapidOCR(params=params)
+    _detector_threads(engine, DETECTION_THREADS)
+    return engine
+
+
+def _detector_threads(engine: Any, threads: int) -> None:
+    """Give the engine's text detector a session with `threads` threads that do not spin.
+
+    RapidOCR sets one thread count for all its models and leaves ONNX Runtime's spinning on; the
+    detector's session is rebuilt from the same model file with these options instead.
+    """
+    wrapper = engine._load_det_model().session  # RapidOCR's own loader; the ONNX session inside
+    model_path = getattr(wrapper.session, "_model_path", None)
+    if model_path is None:
+        log.debug("rapidocr detector session kept as built (no model path to rebuild from)")
+        return
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.enable_cpu_mem_arena = True
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    wrapper.session = onnxruntime.InferenceSession(
+        model_path, sess_options=options, providers=["CPUExecutionProvider"]
+    )
 
 
 class RapidTextReader:
