@@ -23,6 +23,7 @@ The engine is created once per process: building the ONNX sessions takes seconds
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -38,7 +39,14 @@ from rapidocr import RapidOCR
 from rapidocr.ch_ppocr_rec import TextRecInput
 
 from sld.detections import Detections
-from sld.geometry import BoolArray, FloatArray, as_boxes, valid_boxes
+from sld.geometry import (
+    BoolArray,
+    FloatArray,
+    as_boxes,
+    clip_boxes,
+    intersections,
+    valid_boxes,
+)
 from sld.ocr.glyphs import MARK_TEXT, lone_glyph_boxes
 from sld.ocr.tile_lines import complete_lines, touches_inner_border
 from sld.page import PageImage
@@ -65,6 +73,11 @@ MIN_TEXT_SCORE = 0.5
 #: Single characters need more: symbol parts (terminal circles, contact crosses, the DC sign)
 #: come out as "O", "X", "E" with middling confidence, real one-letter labels near 1.0.
 MIN_SINGLE_CHARACTER_SCORE = 0.9
+#: ... and must be a letter or a digit: a stroke of a frame line reads as "-" or "一".
+SINGLE_CHARACTER = re.compile(r"[A-Za-z0-9]")
+#: A lone glyph is read from its box grown by this share of its height on every side: the
+#: recogniser wants some paper around a character.
+GLYPH_MARGIN = 0.3
 #: A vertical line read this surely is not read turned the other way too.
 SURE_SCORE = 0.95
 #: ONNX Runtime threads per line reading: one, since lines are read `RECOGNITION_THREADS` at a
@@ -155,18 +168,23 @@ class RapidTextReader:
         inked = [tile for tile in tiles if tile.has_ink]
         boxes_pt, cut = self.find_page_lines(page, inked)
         lines_px = page.points_to_pixels(boxes_pt)
-        glyphs_px = lone_glyph_boxes(page.image, page.scale, lines_px)
-        crops = [line_crop(page.image, _pixel_box(box)) for box in (*lines_px, *glyphs_px)]
-        upright = [False] * len(lines_px) + [True] * len(glyphs_px)
         with ThreadPoolExecutor(RECOGNITION_THREADS) as pool:
-            readings = list(pool.map(self.recognise, crops, upright))
+            line_readings = list(pool.map(self.recognise, self._crops(page, lines_px)))
+            # Lone marks are looked for where no line was read: a mark whose detector box gave
+            # no reading is tried again from its own glyphs.
+            read_px = lines_px[[bool(text) for text, _ in line_readings]].reshape(-1, 4)
+            glyphs_px = lone_glyph_boxes(page.image, page.scale, read_px)
+            heights = (glyphs_px[:, 3] - glyphs_px[:, 1])[:, None]
+            margins = GLYPH_MARGIN * heights * np.asarray([-1.0, -1.0, 1.0, 1.0])
+            glyph_crops = self._crops(page, glyphs_px + margins)
+            glyph_readings = list(pool.map(self.recognise, glyph_crops, [True] * len(glyphs_px)))
         found: list[tuple[list[float], float, str]] = []
-        for box_px, is_glyph, (text, score) in zip(
-            (*lines_px, *glyphs_px), upright, readings, strict=True
-        ):
-            if not text or (is_glyph and not _is_lone_mark(text, score)):
-                continue
-            found.append((page.pixels_to_points(box_px).tolist(), score, text))
+        for box_px, (text, score) in zip(lines_px, line_readings, strict=True):
+            if text:
+                found.append((page.pixels_to_points(box_px).tolist(), score, text))
+        for box_px, (text, score) in zip(glyphs_px, glyph_readings, strict=True):
+            if _is_lone_mark(text, score) and not _overlaps_any(box_px, found, page):
+                found.append((page.pixels_to_points(box_px).tolist(), score, text))
         log.debug(
             "%s: %d text lines (%d boxes, %d cut by tiles, %d lone marks) on %d of %d tiles "
             "in %.2f s",
@@ -182,6 +200,12 @@ class RapidTextReader:
         return Detections.from_lists(
             [box for box, _, _ in found], [score for _, score, _ in found], [t for *_, t in found]
         )
+
+    @staticmethod
+    def _crops(page: PageImage, boxes_px: FloatArray) -> list[NDArray[np.uint8]]:
+        height, width = page.image.shape
+        inside = clip_boxes(boxes_px, float(width), float(height))
+        return [line_crop(page.image, _pixel_box(box)) for box in inside]
 
     def find_page_lines(
         self, page: PageImage, tiles: Sequence[Tile]
@@ -261,7 +285,9 @@ class RapidTextReader:
             if best[1] >= SURE_SCORE and (not nearly_square or len(best[0]) == 1):
                 break
         text, score = best
-        if len(text) == 1 and score < MIN_SINGLE_CHARACTER_SCORE:
+        if len(text) == 1 and (
+            score < MIN_SINGLE_CHARACTER_SCORE or not SINGLE_CHARACTER.match(text)
+        ):
             return "", 0.0
         return text if score >= MIN_TEXT_SCORE else "", score
 
@@ -299,6 +325,16 @@ def line_crop(image: NDArray[np.uint8], box: tuple[int, int, int, int]) -> NDArr
 def _pixel_box(box: FloatArray) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = (int(v) for v in np.rint(box))
     return x0, y0, x1, y1
+
+
+def _overlaps_any(
+    box_px: FloatArray, found: list[tuple[list[float], float, str]], page: PageImage
+) -> bool:
+    """Whether a box (pixels) overlaps a line already read (points)."""
+    if not found:
+        return False
+    read = page.points_to_pixels(as_boxes([box for box, _, _ in found]))
+    return bool(intersections(box_px[None, :], read).max() > 0)
 
 
 def _is_lone_mark(text: str, score: float) -> bool:
