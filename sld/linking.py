@@ -18,6 +18,7 @@ Cost of linking block B to symbol S (dimensionless; lower is better):
 
     cost = gap / reach_unit                        how far apart they are
          + ALIGNMENT_WEIGHT * misalignment         how little B lines up with S
+         + LEAD_SIDE_COST     if a wire leaves S on the side B faces
          + TEXT_BETWEEN_COST  if other text lies between them
          + HINT_MATCH_COST or HINT_CONFLICT_COST  from B's designation and S's type
 
@@ -25,19 +26,27 @@ Cost of linking block B to symbol S (dimensionless; lower is better):
 - reach_unit = `REACH_TEXT_HEIGHTS` * B's line height + `REACH_SYMBOL_SIZES` * S's size (its larger
   side): drafters set labels about a text height or two away, a little farther from big
   symbols. A gap beyond `MAX_REACH` reach units is never a label.
-- misalignment: beside S (their y-ranges overlap): the offset of the two centres in y, in half
-  heights of the taller one: 0 for a block centred on the symbol, about 1 where they barely
-  overlap. Above or below S: the offset in x of the centres or the left edges (whichever is
-  smaller), in half widths of the wider one. Vertical (rotated) text above or below a symbol
-  adds `ROTATED_OVER_COST`: rotated labels stand beside vertical runs. Diagonal (no overlap in
-  either axis): `DIAGONAL_COST` plus the smaller of the two offsets in reach units. Cable tags
-  and bus names sit beside wires between symbols: diagonal to each of them, so they stay
-  unlinked.
+- misalignment: beside S (their y-ranges overlap), the offset in y of the centres, or of the
+  edges where the text starts (top of a stack; bottom of rotated text, which reads upwards),
+  whichever is smaller. Above or below S (x-ranges overlap), the same in x with the left edges
+  (rotated text: centres only, plus `ROTATED_OVER_COST`: rotated labels stand beside vertical
+  runs). Offsets count in (half the symbol's extent + one line height): 0 for a centred block,
+  about 1 where it barely overlaps. Diagonal (no overlap either way): `DIAGONAL_COST` plus the
+  smaller of the two offsets in reach units.
+- lead side: a label is set where no wire leaves the symbol (beside a vertical run, above a
+  horizontal one). Text that faces the side a wire leaves by sits beside that wire: a cable tag
+  or a bus name between two symbols, not a label (`Sightlines.lead_sides`).
 - designation hint (`sld.ratings.designation_type_hint`): "CB-3" beside a circuit breaker
   costs `HINT_MATCH_COST` (negative), beside a fuse `HINT_CONFLICT_COST`; only a soft cue, since
   IEC drawings also mark miniature breakers "F".
 - a block that opens with "TO ..." or "FROM ..." is a cross-reference (off-page connector) and
-  labels nothing.
+  labels nothing; a short line inside a symbol's box ("M", "G", "3~") is a letter of the symbol
+  itself (`symbol_marks`), neither a label nor a text of the page.
+
+Walls: a conductor or another symbol across the sight lines between B and S rules the pair out
+(on raster pages without vector conductors, a dark stroke of the image does). The sight lines
+stop short of S's box by `BOX_SLACK` of its size, so a detector's box that misses a bit of the
+symbol does not make the symbol's own strokes a wall.
 
 A block is linked only where its cost is below `UNLINKED_COST`: text that labels nothing (title
 block, notes, bus names, cable tags, zone letters) is far away, misaligned or behind a wire.
