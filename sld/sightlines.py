@@ -9,9 +9,13 @@ merely starts at one end of the band, or a symbol's corner, does not separate th
 What can cut a sight line:
 - conductors: the vector segments of the connectivity stage (`Conductors.segments`);
 - other symbols' boxes;
-- ink on the raster, for pages without vector geometry (scans): a dark run that crosses the
-  line, thick enough and long enough across it not to be scanner speckle (`InkCrossings`).
-Other text lines are reported apart (`text_hits`): text in between is a cost, not a wall.
+- ink on the raster, for pages without vector geometry (scans): a stroke that darkens the
+  sight line across a band of a few pixels, which scanner speckle does not (`InkCrossings`).
+Other text lines are reported apart (`text_between`): text in between is a cost, not a wall.
+
+`lead_sides` answers a neighbouring question: on which sides of a symbol's box does a wire
+leave? A conductor (or a stroke of the raster) that crosses two lines parallel to a side, just
+outside it, is a lead.
 """
 
 from __future__ import annotations
