@@ -65,7 +65,7 @@ from sld.document import CORE_TYPES
 from sld.geometry import BoolArray, FloatArray, containment_matrix
 from sld.label_blocks import LabelBlock, label_blocks
 from sld.page import PageImage
-from sld.ratings import parse_designation
+from sld.ratings import parse_designation, parse_ratings
 from sld.sightlines import BOTTOM, LEFT, RIGHT, TOP, InkCrossings, Sightlines
 from sld.tiling import INK_LEVEL
 from sld.wiring import Conductors
@@ -241,20 +241,22 @@ def symbol_marks(symbols: Detections, texts: Detections) -> BoolArray:
     """Which text lines are letters drawn inside a symbol ("M", "G", "3~", "A"), not labels.
 
     A motor's "M" or a meter's "A" is part of the symbol's drawing, whatever reads it as text:
-    a short line (at most `MARK_LENGTH` characters, no designation) lying mostly inside a
-    symbol box. They label nothing and are left out of the result's texts.
+    a short line (at most `MARK_LENGTH` characters) lying mostly inside a symbol box that is
+    neither a designation nor a rating, except the phase mark "3~" drawn in machine symbols.
+    They label nothing and are left out of the result's texts. A rating written inside a box
+    symbol ("24V" in a power supply) is a label and stays.
     """
     if not len(symbols) or not len(texts):
         return np.zeros(len(texts), dtype=np.bool_)
     inside = containment_matrix(texts.boxes, symbols.boxes).max(axis=1) >= MARK_INSIDE
-    short = np.asarray(
-        [
-            len("".join(str(text).split())) <= MARK_LENGTH and parse_designation(str(text)) is None
-            for text in texts.labels
-        ],
-        dtype=np.bool_,
-    )
-    return np.asarray(inside & short, dtype=np.bool_)
+    marks = np.asarray([_is_mark(str(text)) for text in texts.labels], dtype=np.bool_)
+    return np.asarray(inside & marks, dtype=np.bool_)
+
+
+def _is_mark(text: str) -> bool:
+    if len("".join(text.split())) > MARK_LENGTH or parse_designation(text) is not None:
+        return False
+    return set(parse_ratings(text).model_dump()) <= {"phases"}
 
 
 def link_texts(

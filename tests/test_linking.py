@@ -298,3 +298,9 @@ def test_synthetic_scans_link_name_and_rate(tmp_path: Path) -> None:
     assert scores.text.f1 is not None and scores.text.f1 >= 0.9
     assert scores.links_over_linked.value is not None and scores.links_over_linked.value >= 0.92
     assert scores.ratings.value is not None and scores.ratings.value >= 0.85
+
+
+def test_a_rating_inside_a_box_symbol_is_a_label_not_a_mark() -> None:
+    supply: Box = (100.0, 200.0, 140.0, 230.0)
+    texts = texts_of(("24V", (110.0, 210.0, 125.0, 216.0)), ("3~", (105.0, 220.0, 112.0, 226.0)))
+    assert symbol_marks(symbols_of(("power_supply", supply)), texts).tolist() == [False, True]
