@@ -6,11 +6,12 @@ it) or centred (above or below it); rotated labels stack the same way side by si
 block as a whole keeps a rating line from drifting to a neighbour just because that neighbour
 is a little nearer to it.
 
-Two lines are in one block when they read the same way, have about the same height, follow
-each other at about one line pitch, share an edge or their centre along the text, and nothing
-is drawn between them (a conductor or a symbol). Gaps alone cannot decide: in practice a bus
-name or cable tag can sit closer to a label than the label's own line pitch, which is why an
-alignment is required as well.
+Two lines are in one block when they read the same way, have about the same height, share an
+edge or their centre along the text, follow each other at the page's usual gap between stacked
+lines (learnt from the page: it depends on whether the boxes are a text layer's or OCR's), and
+nothing is drawn between them (a conductor or a symbol). Gaps alone cannot decide: a bus name or
+cable tag can sit about as close to a label as its own lines, which is why an alignment is
+required as well.
 """
 
 from __future__ import annotations
@@ -27,10 +28,18 @@ from sld.ratings import designation_type_hint, parse_designation
 #: A box taller than wide (by this factor) holds vertical (90° rotated) text when it has 2+
 #: characters: two characters side by side are always wider than tall.
 VERTICAL_ASPECT = 1.0
-#: Lines of one block follow each other with at most this gap, in line heights (across the text).
-MAX_LINE_GAP = 1.0
-#: ... and overlap by at most this much (OCR boxes are padded and may touch).
-MAX_LINE_OVERLAP = 0.3
+#: Lines of a stack follow each other with a gap of at most this many line heights (across the
+#: text) ...
+MAX_LINE_GAP = 1.5
+#: ... and overlap by at most this much (OCR boxes are padded and may overlap).
+MAX_LINE_OVERLAP = 0.6
+#: ... and within this many line heights of the page's usual gap between stacked lines.
+GAP_TOLERANCE = 0.45
+#: The usual gap is learnt from the page when it has this many aligned line pairs, else
+#: `DEFAULT_LINE_GAP` is assumed (a text layer's glyph boxes leave about 0.5-1.2 heights between
+#: lines; OCR boxes are padded and leave about none).
+MIN_PAIRS = 6
+DEFAULT_LINE_GAP = 0.6
 #: Lines whose heights differ by more than this factor are in different fonts.
 MAX_HEIGHT_RATIO = 1.45
 #: Edges (or centres) within this many line heights count as aligned.
@@ -89,18 +98,35 @@ def _aligned(a: FloatArray, b: FloatArray, tolerance: float) -> bool:
     )
 
 
-def stacked(a: FloatArray, b: FloatArray) -> bool:
-    """Whether frame box `b` is the next line of a stack after `a` (or `a` after `b`)."""
+def stack_gap(a: FloatArray, b: FloatArray) -> float | None:
+    """The gap between two frame boxes that could be lines of one stack, in line heights.
+
+    None unless they have about the same height, overlap along the text, share an edge or a
+    centre, and the gap (negative: overlap) lies in [-MAX_LINE_OVERLAP, MAX_LINE_GAP].
+    """
     height_a, height_b = a[3] - a[1], b[3] - b[1]
     small, large = sorted((height_a, height_b))
     if small <= 0 or large > MAX_HEIGHT_RATIO * small:
-        return False
+        return None
     upper, lower = (a, b) if a[1] <= b[1] else (b, a)
-    gap = lower[1] - upper[3]
-    if not -MAX_LINE_OVERLAP * small <= gap <= MAX_LINE_GAP * small:
-        return False
+    gap = float(lower[1] - upper[3]) / small
+    if not -MAX_LINE_OVERLAP <= gap <= MAX_LINE_GAP:
+        return None
     overlap_along = min(a[2], b[2]) - max(a[0], b[0])
-    return overlap_along > 0 and _aligned(a, b, ALIGN_TOLERANCE * small)
+    if overlap_along <= 0 or not _aligned(a, b, ALIGN_TOLERANCE * small):
+        return None
+    return float(gap)
+
+
+def usual_gap(gaps: list[float]) -> float:
+    """The page's usual gap between stacked lines: the median of the candidate pairs.
+
+    Most aligned neighbours on a sheet are lines of one label, so the median is their gap; a
+    cable tag or a bus name that happens to align with a label sits farther off. The gap depends
+    on where the boxes come from (a text layer's tight glyph boxes, padded OCR boxes), hence
+    learnt per page.
+    """
+    return float(np.median(gaps)) if len(gaps) >= MIN_PAIRS else DEFAULT_LINE_GAP
 
 
 def _is_reference(text: str) -> bool:
@@ -123,9 +149,8 @@ def label_blocks(
         return []
     vertical = vertical_lines(boxes, texts)
     frame = reading_frame(boxes, vertical)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(count))
     heights = frame[:, 3] - frame[:, 1]
+    candidates: list[tuple[int, int, float]] = []
     for i in range(count):
         # Only lines near i across the text can be its neighbours in a stack.
         near = np.flatnonzero(
@@ -133,10 +158,15 @@ def label_blocks(
             & (np.abs(frame[:, 1] - frame[i, 1]) <= (MAX_LINE_GAP + 2.5) * heights[i])
         )
         for j in near[near > i]:
-            if stacked(frame[i], frame[j]) and not (
-                separated is not None and separated(boxes[i], boxes[j])
-            ):
-                graph.add_edge(i, int(j))
+            gap = stack_gap(frame[i], frame[j])
+            if gap is not None:
+                candidates.append((i, int(j), gap))
+    limit = min(MAX_LINE_GAP, usual_gap([gap for _, _, gap in candidates]) + GAP_TOLERANCE)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(count))
+    for i, j, gap in candidates:
+        if gap <= limit and not (separated is not None and separated(boxes[i], boxes[j])):
+            graph.add_edge(i, j)
     blocks = []
     for members in nx.connected_components(graph):
         order = sorted(members, key=lambda k: (frame[k, 1], frame[k, 0]))

@@ -230,11 +230,19 @@ def assign(candidates: list[Candidate], blocks: list[LabelBlock]) -> dict[int, i
     return links
 
 
-def page_ink(page: PageImage) -> InkCrossings | None:
-    """The raster's strokes as sight-line obstacles, for pages without vector geometry."""
+def page_ink(page: PageImage, text_boxes: FloatArray) -> InkCrossings | None:
+    """The raster's strokes as sight-line obstacles, for pages without vector geometry.
+
+    Text is left out: other text between a label and a symbol is a cost (`TEXT_BETWEEN_COST`),
+    as on vector pages, not a wall.
+    """
     if page.vector is not None or not page.image.size:
         return None
-    return InkCrossings(ink=page.image < INK_LEVEL, scale=page.scale)
+    ink = page.image < INK_LEVEL
+    height, width = ink.shape
+    for x0, y0, x1, y1 in np.rint(page.points_to_pixels(text_boxes)).astype(int):
+        ink[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)] = False
+    return InkCrossings(ink=ink, scale=page.scale)
 
 
 def symbol_marks(symbols: Detections, texts: Detections) -> BoolArray:
@@ -269,7 +277,7 @@ def link_texts(
     kept = np.flatnonzero(~symbol_marks(symbols, texts))
     boxes = texts.boxes[kept]
     strings = [str(texts.labels[index]) for index in kept]
-    sightlines = Sightlines(conductors.segments, symbols.boxes, boxes, page_ink(page))
+    sightlines = Sightlines(conductors.segments, symbols.boxes, boxes, page_ink(page, texts.boxes))
     blocks = label_blocks(
         boxes,
         strings,
