@@ -304,3 +304,19 @@ def test_a_rating_inside_a_box_symbol_is_a_label_not_a_mark() -> None:
     supply: Box = (100.0, 200.0, 140.0, 230.0)
     texts = texts_of(("24V", (110.0, 210.0, 125.0, 216.0)), ("3~", (105.0, 220.0, 112.0, 226.0)))
     assert symbol_marks(symbols_of(("power_supply", supply)), texts).tolist() == [False, True]
+
+
+def test_the_line_gap_of_stacks_is_learnt_from_the_page() -> None:
+    """Padded OCR boxes overlap within a stack; an aligned tag a little below is no part of it."""
+    height, pitch = 10.0, 8.0  # boxes taller than the pitch: each overlaps the next by 0.2 h
+    boxes, texts = [], []
+    for column in range(3):
+        for row in range(3):
+            y = 100.0 + row * pitch
+            boxes.append([100.0 + 100 * column, y, 150.0 + 100 * column, y + height])
+            texts.append(f"L{column}{row}")
+    tag_top = 100.0 + 2 * pitch + height + 0.6 * height
+    boxes.append([100.0, tag_top, 170.0, tag_top + height])
+    texts.append("3#12, 1#12 G")
+    blocks = label_blocks(np.asarray(boxes), texts)
+    assert sorted(block.lines for block in blocks) == [(0, 1, 2), (3, 4, 5), (6, 7, 8), (9,)]
