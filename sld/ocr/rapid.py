@@ -5,7 +5,8 @@ How a page is read, and why:
    skipped. RapidOCR's own default shrinks any image to 2000 px, which loses 6 pt labels on a
    large sheet; tiling bounds the memory instead.
 2. Text is *found* on each tile reduced to `DETECTION_DPI`: the text detector needs far fewer
-   pixels than the recogniser, and it is most of the cost (`benchmarks/ocr_rapid.py`).
+   pixels than the recogniser, and it is about half the cost (`benchmarks/ocr_rapid.py`). It
+   runs on `DETECTION_THREADS` threads.
 3. The boxes are mapped to page points and merged across tile overlaps (`tile_lines.py`): a line
    found twice is read once, from the box that no tile border cuts.
 4. Each line is *read* from the full-resolution page, cropped to the detector's box with no extra
@@ -15,7 +16,8 @@ How a page is read, and why:
    rotated 90° either way come out right. Lines are read two at a time (`RECOGNITION_THREADS`).
 5. Lone marks that the line detector passes over (grid zone letters and numbers, a single "A"
    with nothing beside it) are found as glyph-sized blobs of ink with clear paper around them
-   (`glyphs.py`), read upright, and kept when the reading is sure and plainly a mark.
+   (`glyphs.py`) where no line was read, read upright with a margin of paper, and kept when the
+   reading is sure and plainly a mark.
 
 The engine is created once per process: building the ONNX sessions takes seconds.
 """
