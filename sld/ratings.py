@@ -452,7 +452,9 @@ def parse_designation(text: str) -> str | None:
     another drawing or component ("TO MCC-1", "SEE NOTE 3") and sentences name nothing.
     """
     reading = read_ratings(text)
-    words = [word.strip("()[]:;,") for word in reading.unparsed.split()]
+    # Brackets, list punctuation and stray dots or quotes around a word (OCR reads a stroke
+    # beside a label as "." or "*") are not part of a designation.
+    words = [word.strip("()[]:;,.*'\"`") for word in reading.unparsed.split()]
     words = [word for word in words if word]
     if len(text.split()) > _MAX_LABEL_WORDS:
         return None

@@ -310,6 +310,9 @@ DESIGNATIONS = [
     ("LP-4 75 KVA", "LP-4", None),
     ("PNL-3", "PNL-3", None),
     ("DB-1", "DB-1", None),
+    # A stray dot or star that OCR reads from a stroke beside the label is no part of the name.
+    (".89-2", "89-2", "disconnect_switch"),
+    ("*T1", "T1", "transformer"),
 ]
 
 
