@@ -1,9 +1,15 @@
-"""The connectivity stages run on ground-truth symbols and texts ("oracle detection").
+"""The pipeline's stages run on ground truth instead of the detector ("oracle detection").
 
-Tests and benchmarks use this to measure the conductor and graph stages alone: the symbol boxes,
-text lines and label links come from a ground-truth page (the synthetic generator's, or one
-converted from another source), so every connection error is the connectivity stage's own.
-Figures made this way are oracle-detection figures, not end-to-end ones.
+Two depths, so each stage can be measured apart from the mistakes of the ones before it:
+
+- `digitise_page_with_truth`: the true component boxes stand in for the symbol detector; the
+  text reader, linking, conductors, graph and assembly run as the pipeline runs them. Text,
+  linking and rating figures are measured this way.
+- `run_oracle` / `digitise_with_oracle`: symbols, text lines and label links all come from the
+  ground-truth page, so every connection error is the connectivity stages' own.
+
+Figures made this way are labelled "oracle detection" wherever they are reported, never passed
+off as end-to-end ones.
 """
 
 from __future__ import annotations
@@ -15,11 +21,74 @@ from pathlib import Path
 import networkx as nx
 
 from sld import graph as page_graph
-from sld import wiring
+from sld import stages, wiring
 from sld.detections import Detections
 from sld.document import Document, Page, Source
 from sld.page import PageImage
+from sld.raster import load_page, open_source
 from sld.settings import Settings
+
+
+@dataclass(frozen=True)
+class OraclePage:
+    """One page digitised with true boxes, with the intermediate values the stages passed."""
+
+    page: PageImage
+    symbols: Detections
+    texts: Detections
+    links: list[int | None]
+    result: Page
+    #: Seconds spent reading the text of the page.
+    text_seconds: float
+
+
+def true_symbols(truth: Page) -> Detections:
+    """The ground-truth components of a page as detections (score 1, label = type)."""
+    return Detections.from_lists(
+        [component.bbox for component in truth.components],
+        [1.0] * len(truth.components),
+        [component.type for component in truth.components],
+    )
+
+
+def digitise_page_with_truth(
+    page: PageImage, truth: Page, settings: Settings, texts: Detections | None = None
+) -> OraclePage:
+    """The pipeline's stages for one page, the detector replaced by the true component boxes.
+
+    `texts` may be given to skip reading (e.g. to try linking alone on lines read once).
+    """
+    started = time.perf_counter()
+    if texts is None:
+        texts = stages.read_text(page, settings)
+    text_seconds = time.perf_counter() - started
+    symbols = true_symbols(truth)
+    ids = stages.component_ids(page.index, symbols)
+    conductors = stages.trace_conductors(page, symbols, texts)
+    links = stages.link(page, symbols, texts, conductors)
+    graph = stages.build_graph(page, symbols, ids, texts, links, conductors, settings)
+    result = stages.assemble_page(page, symbols, ids, texts, links, graph)
+    return OraclePage(page, symbols, texts, links, result, text_seconds)
+
+
+def digitise_with_truth(path: Path, truth: Document, settings: Settings) -> list[OraclePage]:
+    """Every page of `path` digitised with the true boxes of `truth` (pages paired by index)."""
+    source = open_source(path)
+    truth_pages = {page.index: page for page in truth.pages}
+    return [
+        digitise_page_with_truth(
+            stages.rasterise(source, index, settings), truth_pages[index], settings
+        )
+        for index in range(source.page_count)
+    ]
+
+
+def as_document(path: Path, truth: Document, pages: list[OraclePage]) -> Document:
+    """The result document of an oracle run, ready for `sld.evaluate.evaluate_document`."""
+    return Document(
+        source=Source(path=str(path), sha256=truth.source.sha256, page_count=len(pages)),
+        pages=[page.result for page in pages],
+    )
 
 
 @dataclass(frozen=True)
@@ -119,9 +188,6 @@ def digitise_with_oracle(
 ) -> tuple[Document, list[nx.Graph]]:
     """The result document and page graphs of `pdf` as the pipeline makes them, with the
     detection, text and linking stages replaced by `truth` (oracle detection)."""
-    from sld.raster import load_page, open_source
-    from sld.stages import assemble_page
-
     settings = settings or Settings()
     source = open_source(pdf)
     pages, graphs = [], []
@@ -130,7 +196,7 @@ def digitise_with_oracle(
         given = oracle_inputs(page_truth)
         run = run_oracle(page, page_truth, settings.crossings_connect)
         pages.append(
-            assemble_page(
+            stages.assemble_page(
                 page, given.symbols, given.component_ids, given.texts, given.links, run.graph
             )
         )

@@ -418,11 +418,14 @@ DESIGNATION_CLASSES: dict[str, str | None] = {
     **dict.fromkeys(("M", "MTR", "MOT"), "motor"),
     **dict.fromkeys(("G", "GEN", "DG"), "generator"),
     # Designations of things that are not core types: contactors and relays, terminals,
-    # converters, transfer switches, instrument transformers, switchboards.
+    # converters, transfer switches, instrument transformers, switchboards, capacitors, surge
+    # arresters, meters, panels and distribution boards.
     **dict.fromkeys(
         ("K", "KM", "KA", "X", "U", "VFD", "ATS", "UPS", "CT", "PT", "VT", "MCC", "SWGR", "SWBD"),
         None,
     ),
+    **dict.fromkeys(("C", "CAP", "SA", "LA", "FV", "P", "PV", "PM", "VM", "AM"), None),
+    **dict.fromkeys(("LP", "PP", "PNL", "DB", "MDB", "SDB"), None),
 }
 
 _CLASS_ALTERNATIVES = "|".join(
@@ -449,7 +452,9 @@ def parse_designation(text: str) -> str | None:
     another drawing or component ("TO MCC-1", "SEE NOTE 3") and sentences name nothing.
     """
     reading = read_ratings(text)
-    words = [word.strip("()[]:;,") for word in reading.unparsed.split()]
+    # Brackets, list punctuation and stray dots or quotes around a word (OCR reads a stroke
+    # beside a label as "." or "*") are not part of a designation.
+    words = [word.strip("()[]:;,.*'\"`") for word in reading.unparsed.split()]
     words = [word for word in words if word]
     if len(text.split()) > _MAX_LABEL_WORDS:
         return None

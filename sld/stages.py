@@ -169,8 +169,12 @@ def assemble_page(
     links: list[int | None],
     graph: nx.Graph,
 ) -> Page:
-    """The result `Page`: components named and rated from their linked label lines."""
-    text_order = _reading_order(texts.boxes)
+    """The result `Page`: components named and rated from their linked label lines.
+
+    Letters drawn inside symbols ("M", "G", "3~") are part of the symbols, not texts of the page.
+    """
+    marks = linking.symbol_marks(symbols, texts)
+    text_order = [index for index in _reading_order(texts.boxes) if not marks[index]]
     labels_of: dict[int, list[str]] = {index: [] for index in range(len(symbols))}
     for text_index in text_order:
         target = links[text_index]

@@ -300,6 +300,19 @@ DESIGNATIONS = [
     ("(G1)", "G1", "generator"),
     ("MAIN CB-1", "CB-1", "circuit_breaker"),
     ("cb-4", "cb-4", "circuit_breaker"),
+    # Components outside the core types still have names: capacitors, arresters, meters, panels.
+    ("CAP-1", "CAP-1", None),
+    ("C2 200 KVAR", "C2", None),
+    ("SA-1", "SA-1", None),
+    ("LA-2 9kV MCOV", "LA-2", None),
+    ("VM-1", "VM-1", None),
+    ("PV1", "PV1", None),
+    ("LP-4 75 KVA", "LP-4", None),
+    ("PNL-3", "PNL-3", None),
+    ("DB-1", "DB-1", None),
+    # A stray dot or star that OCR reads from a stroke beside the label is no part of the name.
+    (".89-2", "89-2", "disconnect_switch"),
+    ("*T1", "T1", "transformer"),
 ]
 
 
