@@ -40,7 +40,7 @@ test-fast: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(BIN)/ruff check sld pipelines tests benchmarks
 	$(BIN)/ruff format --check sld pipelines tests benchmarks
-	$(BIN)/mypy sld pipelines
+	$(BIN)/mypy sld pipelines benchmarks
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/digitise.py

@@ -30,13 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
+from sld.detections import Detections
+from sld.document import Page
+
 A3_WIDTH_PT = 1190.55
 
 
-def text_boxes_of_truth(truth_page: object) -> object:
-    from sld.detections import Detections
-
-    texts = truth_page.texts  # type: ignore[attr-defined]
+def text_boxes_of_truth(truth_page: Page) -> Detections:
+    texts = truth_page.texts
     return Detections.from_lists(
         [t.bbox for t in texts], [1.0] * len(texts), [t.text for t in texts]
     )
@@ -74,13 +75,13 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             else:
                 texts = stages.read_text(page, settings)
             started, cpu_started = time.perf_counter(), time.process_time()
-            per_tile = stages.detect(page, texts, settings)  # type: ignore[arg-type]
+            per_tile = stages.detect(page, texts, settings)
             symbols = stages.merge(per_tile, settings)
             seconds = time.perf_counter() - started
             cpu_seconds = time.process_time() - cpu_started
             np.savez(
                 probe_dir / f"{stem}-{index}.npz", image=page.image, text=texts.boxes, dpi=page.dpi
-            )  # type: ignore[attr-defined]
+            )
             timings.append(
                 {
                     "stem": stem,
@@ -98,7 +99,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                     type=str(label),
                     bbox=tuple(float(v) for v in box),
                     score=float(score),
-                )  # type: ignore[arg-type]
+                )
                 for i, (box, score, label) in enumerate(symbols)
             ]
             pages.append(
@@ -163,7 +164,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         },
     }
     for group in ("vector", "scan"):
-        overall = result["groups"][group]["overall"]  # type: ignore[index]
+        overall = result["groups"][group]["overall"]
         print(
             f"{group}: core F1 {overall['f1']:.3f} "
             f"(P {overall['precision']:.3f}, R {overall['recall']:.3f})"

@@ -23,6 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sld.document import Component, Document
+
 STYLE_SEEDS = {"ansi": 3000, "iec": 3001}
 
 
@@ -68,7 +70,7 @@ def detect_folder(pdfs: list[Path], pred_dir: Path, builtin: Path, user: Path | 
                             type=str(label),
                             bbox=tuple(float(v) for v in box),
                             score=float(score),
-                        )  # type: ignore[arg-type]
+                        )
                         for i, (box, score, label) in enumerate(symbols)
                     ],
                 )
@@ -82,11 +84,11 @@ def detect_folder(pdfs: list[Path], pred_dir: Path, builtin: Path, user: Path | 
 def choose_exemplars(
     protocol: str,
     sheet: Path,
-    truth: object,
+    truth: Document,
     variants: dict[str, str | None],
     builtin: Path,
     work: Path,
-) -> dict[str, object]:
+) -> dict[str, Component]:
     """One component of each core type on the sheet to cut out.
 
     `first`: the first of each type in the ground truth's order. `missed` (what a user does):
@@ -98,7 +100,7 @@ def choose_exemplars(
     from sld.document import CORE_TYPES, Document
     from sld.geometry import as_boxes, iou_matrix
 
-    components = truth.pages[0].components  # type: ignore[attr-defined]
+    components = truth.pages[0].components
     if protocol == "first":
         return {k: next(c for c in components if c.type == k) for k in CORE_TYPES}
     probe = work / "probe"
@@ -176,8 +178,8 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     env = {**os.environ, "SLD_SYMBOL_BUILTIN_LIBRARY": str(builtin), "PYTHONPATH": os.getcwd()}
     crops = {}
     for key, component in chosen.items():
-        kind = component.type  # type: ignore[attr-defined]
-        box = ",".join(f"{v:.2f}" for v in component.bbox)  # type: ignore[attr-defined]
+        kind = component.type
+        box = ",".join(f"{v:.2f}" for v in component.bbox)
         command = [
             sys.executable,
             "-m",
@@ -201,9 +203,9 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
         subprocess.run(command, check=True, env=env, capture_output=True)
         crops[key] = {
             "bbox": component.bbox,
-            "name": component.name,  # type: ignore[attr-defined]
+            "name": component.name,
             "variant": variants.get(component.id),
-        }  # type: ignore[attr-defined]
+        }
 
     gt_dir = work / "truth"
     if gt_dir.exists():

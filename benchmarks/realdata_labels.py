@@ -57,7 +57,7 @@ def digitise_page(pdf: Path, index: int, settings: Settings, detect: bool) -> di
     ids = stages.component_ids(page.index, symbols)
     conductors = stages.trace_conductors(page, symbols, texts)
     links = stages.link(page, symbols, texts, conductors)
-    graph = stages.build_graph(page, symbols, ids, texts, links, conductors)
+    graph = stages.build_graph(page, symbols, ids, texts, links, conductors, settings)
     result = stages.assemble_page(page, symbols, ids, texts, links, graph)
     report["components"] = [
         {

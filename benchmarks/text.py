@@ -70,7 +70,7 @@ def digitise(
         ids = stages.component_ids(page.index, symbols)
         conductors = stages.trace_conductors(page, symbols, texts)
         links = stages.link(page, symbols, texts, conductors)
-        graph = stages.build_graph(page, symbols, ids, texts, links, conductors)
+        graph = stages.build_graph(page, symbols, ids, texts, links, conductors, settings)
         pages.append(stages.assemble_page(page, symbols, ids, texts, links, graph))
     document = Document(
         source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count),
