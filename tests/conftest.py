@@ -17,6 +17,9 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="sld-prefect-home-")
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.pop("PREFECT_API_URL", None)
+    # The temporary server says goodbye from an exit hook, after pytest has closed the stream
+    # it would print to; at WARNING that line (and the traceback about the closed stream) goes.
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
 
 
 @pytest.fixture(scope="session")
