@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from sld.document import Document
+from sld.evaluate import Counts
 from sld.graph import component_connections
-from sld.oracle import PairCounts, compare_pairs, run_oracle
+from sld.oracle import compare_pairs, run_oracle
 from sld.raster import load_page, open_source
 from sld.settings import Settings
 
@@ -71,19 +72,14 @@ def score_folder(folder: Path, settings: Settings) -> list[dict[str, Any]]:
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    counts = PairCounts()
+    counts = Counts()
     for row in rows:
-        counts = counts + PairCounts(row["tp"], row["fp"], row["fn"])
+        counts = counts + Counts(row["tp"], row["fp"], row["fn"])
     seconds = [row["conductor_s"] + row["graph_s"] for row in rows]
     a3 = [row["conductor_s"] + row["graph_s"] for row in rows if row["a3"]]
     return {
         "pages": len(rows),
-        "tp": counts.tp,
-        "fp": counts.fp,
-        "fn": counts.fn,
-        "precision": round(counts.precision, 4),
-        "recall": round(counts.recall, 4),
-        "f1": round(counts.f1, 4),
+        **counts.to_dict(digits=4),
         "perfect_pages": sum(1 for row in rows if row["fp"] == 0 and row["fn"] == 0),
         "median_s": round(statistics.median(seconds), 4) if seconds else None,
         "a3_pages": len(a3),

@@ -136,15 +136,12 @@ class Counts:
     def f1(self) -> float | None:
         return _ratio(2 * self.tp, 2 * self.tp + self.fp + self.fn)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-        }
+    def to_dict(self, digits: int | None = None) -> dict[str, Any]:
+        """The counts and rates; rates rounded to `digits` when given (None stays None)."""
+        rates = {"precision": self.precision, "recall": self.recall, "f1": self.f1}
+        if digits is not None:
+            rates = {k: None if v is None else round(v, digits) for k, v in rates.items()}
+        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, **rates}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from sld import graph as page_graph
 from sld import stages, wiring
 from sld.detections import Detections
 from sld.document import Document, Page, Source
+from sld.evaluate import Counts
 from sld.page import PageImage
 from sld.raster import load_page, open_source
 from sld.settings import Settings
@@ -149,38 +150,13 @@ def run_oracle(page: PageImage, truth: Page, crossings_connect: bool = False) ->
     return OracleRun(graph, conductors, traced - started, done - traced)
 
 
-@dataclass(frozen=True)
-class PairCounts:
-    """Connection pairs: true positives, false positives, false negatives."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def __add__(self, other: PairCounts) -> PairCounts:
-        return PairCounts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        total = 2 * self.tp + self.fp + self.fn
-        return 2 * self.tp / total if total else 1.0
-
-
 def compare_pairs(
     truth: list[tuple[str, str]] | list[list[str]], predicted: list[tuple[str, str]]
-) -> PairCounts:
+) -> Counts:
     """Unordered component pairs compared as sets."""
     expected = {frozenset(pair) for pair in truth}
     found = {frozenset(pair) for pair in predicted}
-    return PairCounts(tp=len(expected & found), fp=len(found - expected), fn=len(expected - found))
+    return Counts(tp=len(expected & found), fp=len(found - expected), fn=len(expected - found))
 
 
 def digitise_with_oracle(

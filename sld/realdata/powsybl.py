@@ -33,6 +33,7 @@ import networkx as nx
 import numpy as np
 
 from sld.document import Component, Page, Text
+from sld.evaluate import Counts
 from sld.geometry import FloatArray
 
 #: The drawings and their ground truth: name -> (SVG file, graph file).
@@ -337,16 +338,8 @@ class PowsyblScore:
         }
 
 
-def _counts_dict(counts: Any, seconds: float) -> dict[str, Any]:
-    return {
-        "tp": counts.tp,
-        "fp": counts.fp,
-        "fn": counts.fn,
-        "precision": round(counts.precision, 4),
-        "recall": round(counts.recall, 4),
-        "f1": round(counts.f1, 4),
-        "seconds": round(seconds, 3),
-    }
+def _counts_dict(counts: Counts, seconds: float) -> dict[str, Any]:
+    return {**counts.to_dict(digits=4), "seconds": round(seconds, 3)}
 
 
 def score_case(case: PowsyblCase, folder: Path) -> PowsyblScore:
