@@ -22,6 +22,7 @@ from typing import Any
 
 from sld import stages
 from sld.detections import Detections
+from sld.pipeline import connect_page
 from sld.raster import open_source
 from sld.ratings import parse_designation, parse_ratings
 from sld.settings import Settings
@@ -54,11 +55,7 @@ def digitise_page(pdf: Path, index: int, settings: Settings, detect: bool) -> di
     if not detect:
         return report
     symbols = stages.merge(stages.detect(page, texts, settings), settings)
-    ids = stages.component_ids(page.index, symbols)
-    conductors = stages.trace_conductors(page, symbols, texts)
-    links = stages.link(page, symbols, texts, conductors)
-    graph = stages.build_graph(page, symbols, ids, texts, links, conductors, settings)
-    result = stages.assemble_page(page, symbols, ids, texts, links, graph)
+    result = connect_page(page, symbols, texts, settings).result
     report["components"] = [
         {
             "id": component.id,

@@ -33,6 +33,7 @@ from sld import stages
 from sld.document import Document, Page, Source
 from sld.evaluate import DocumentScores, evaluate_document, group_of
 from sld.oracle import digitise_page_with_truth
+from sld.pipeline import connect_page
 from sld.raster import open_source
 from sld.settings import Settings
 from sld.synth import generate_set
@@ -65,13 +66,8 @@ def digitise(
         if oracle:
             pages.append(digitise_page_with_truth(page, truth_pages[index], settings, texts).result)
             continue
-        found = stages.detect(page, texts, settings)
-        symbols = stages.merge(found, settings)
-        ids = stages.component_ids(page.index, symbols)
-        conductors = stages.trace_conductors(page, symbols, texts)
-        links = stages.link(page, symbols, texts, conductors)
-        graph = stages.build_graph(page, symbols, ids, texts, links, conductors, settings)
-        pages.append(stages.assemble_page(page, symbols, ids, texts, links, graph))
+        symbols = stages.merge(stages.detect(page, texts, settings), settings)
+        pages.append(connect_page(page, symbols, texts, settings).result)
     document = Document(
         source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count),
         pages=pages,

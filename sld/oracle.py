@@ -26,6 +26,7 @@ from sld.detections import Detections
 from sld.document import Document, Page, Source
 from sld.evaluate import Counts
 from sld.page import PageImage
+from sld.pipeline import connect_page
 from sld.raster import load_page, open_source
 from sld.settings import Settings
 
@@ -64,12 +65,8 @@ def digitise_page_with_truth(
         texts = stages.read_text(page, settings)
     text_seconds = time.perf_counter() - started
     symbols = true_symbols(truth)
-    ids = stages.component_ids(page.index, symbols)
-    conductors = stages.trace_conductors(page, symbols, texts)
-    links = stages.link(page, symbols, texts, conductors)
-    graph = stages.build_graph(page, symbols, ids, texts, links, conductors, settings)
-    result = stages.assemble_page(page, symbols, ids, texts, links, graph)
-    return OraclePage(page, symbols, texts, links, result, text_seconds)
+    digitised = connect_page(page, symbols, texts, settings)
+    return OraclePage(page, symbols, texts, digitised.links, digitised.result, text_seconds)
 
 
 def digitise_with_truth(path: Path, truth: Document, settings: Settings) -> list[OraclePage]:

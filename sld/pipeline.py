@@ -16,7 +16,9 @@ from typing import Any, Protocol, TypeVar
 import networkx as nx
 
 from sld import stages
-from sld.document import Document, Source
+from sld.detections import Detections
+from sld.document import Document, Page, Source
+from sld.page import PageImage
 from sld.raster import SourceFile, open_source
 from sld.settings import Settings
 
@@ -41,6 +43,47 @@ class Digitised:
     document: Document
     graphs: list[nx.Graph]
     json_path: Path
+
+
+@dataclass(frozen=True)
+class DigitisedPage:
+    """One page's result, its graph, and the component (index into the symbols) of each text."""
+
+    result: Page
+    graph: nx.Graph
+    links: list[int | None]
+
+
+def digitise_page(
+    source: SourceFile, index: int, settings: Settings, run_stage: StageRunner = run_directly
+) -> DigitisedPage:
+    """Every stage for page `index` of `source` (0-based)."""
+    page = run_stage(stages.rasterise, source, index, settings)
+    texts = run_stage(stages.read_text, page, settings)
+    per_tile = run_stage(stages.detect, page, texts, settings)
+    symbols = run_stage(stages.merge, per_tile, settings)
+    return connect_page(page, symbols, texts, settings, run_stage)
+
+
+def connect_page(
+    page: PageImage,
+    symbols: Detections,
+    texts: Detections,
+    settings: Settings,
+    run_stage: StageRunner = run_directly,
+) -> DigitisedPage:
+    """The stages after detection: conductors, links, graph, and the page's result.
+
+    Apart from `digitise_page` so that oracle runs and benchmarks that bring their own symbols
+    or texts go through the same sequence.
+    """
+    ids = stages.component_ids(page.index, symbols)
+    conductors = run_stage(stages.trace_conductors, page, symbols, texts)
+    links = run_stage(stages.link, page, symbols, texts, conductors)
+    graph = run_stage(stages.build_graph, page, symbols, ids, texts, links, conductors, settings)
+    return DigitisedPage(
+        stages.assemble_page(page, symbols, ids, texts, links, graph), graph, links
+    )
 
 
 #: Suffixes picked up when a folder is given (`sld digitise FOLDER`, the drop folder).
@@ -78,18 +121,9 @@ def digitise_file(
     pages = []
     graphs = []
     for index in range(source.page_count):
-        page = run_stage(stages.rasterise, source, index, settings)
-        texts = run_stage(stages.read_text, page, settings)
-        per_tile = run_stage(stages.detect, page, texts, settings)
-        symbols = run_stage(stages.merge, per_tile, settings)
-        ids = stages.component_ids(page.index, symbols)
-        conductors = run_stage(stages.trace_conductors, page, symbols, texts)
-        links = run_stage(stages.link, page, symbols, texts, conductors)
-        graph = run_stage(
-            stages.build_graph, page, symbols, ids, texts, links, conductors, settings
-        )
-        pages.append(stages.assemble_page(page, symbols, ids, texts, links, graph))
-        graphs.append(graph)
+        digitised = digitise_page(source, index, settings, run_stage)
+        pages.append(digitised.result)
+        graphs.append(digitised.graph)
         if on_page is not None:
             on_page(index + 1, source.page_count)
 

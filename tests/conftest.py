@@ -20,6 +20,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # The temporary server says goodbye from an exit hook, after pytest has closed the stream
     # it would print to; at WARNING that line (and the traceback about the closed stream) goes.
     os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    # The temporary server may start slowly on a loaded 2-core machine (20 s by default).
+    os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 
 
 @pytest.fixture(scope="session")

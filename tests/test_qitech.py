@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sld import stages
+from sld import pipeline
 from sld.cli import main
 from sld.document import Page
 from sld.raster import open_source
@@ -31,15 +31,7 @@ F1_BOX = "238,96,264,124"
 
 
 def digitise_page(settings: Settings) -> Page:
-    source = open_source(EXTRUDER)
-    page = stages.rasterise(source, PAGE_NUMBER - 1, settings)
-    texts = stages.read_text(page, settings)
-    symbols = stages.merge(stages.detect(page, texts, settings), settings)
-    ids = stages.component_ids(page.index, symbols)
-    conductors = stages.trace_conductors(page, symbols, texts)
-    links = stages.link(page, symbols, texts, conductors)
-    graph = stages.build_graph(page, symbols, ids, texts, links, conductors, settings)
-    return stages.assemble_page(page, symbols, ids, texts, links, graph)
+    return pipeline.digitise_page(open_source(EXTRUDER), PAGE_NUMBER - 1, settings).result
 
 
 def breakers(page: Page) -> dict[str | None, float | None]:
