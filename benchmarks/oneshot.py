@@ -11,6 +11,10 @@ symbol of each type (in the ground truth's order) is cut out with the real comma
 (reduced library + those six exemplars) runs on the next `--sheets` sheets and is scored with
 `sld.evaluate` (IoU >= 0.5, six core types). The same sheets are also scored without the six
 exemplars, to show what they add. Text comes from the PDF text layer, as in `sld digitise`.
+
+`--house N` generates the sheets in one house style (each symbol type drawn one way throughout,
+as in one office's drawing set); without it each symbol picks its own drawing, so a sheet can
+hold a type drawn two unrelated ways, which one exemplar cannot cover.
 """
 
 from __future__ import annotations
@@ -159,7 +163,9 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     work = args.work / style
     seed = STYLE_SEEDS[style]
     sheets_dir = work / "sheets"
-    pdfs = generate_set(sheets_dir, args.sheets + 6, seed, style=style, scans=False)
+    pdfs = generate_set(
+        sheets_dir, args.sheets + 6, seed, style=style, scans=False, house=args.house
+    )
     truths = {p: Document.model_validate_json(p.with_suffix(".json").read_text()) for p in pdfs}
     crop_sheet = next(
         p for p in pdfs if set(CORE_TYPES) <= {c.type for c in truths[p].pages[0].components}
@@ -216,6 +222,7 @@ def run_style(style: str, args: argparse.Namespace) -> dict[str, object]:
     result: dict[str, object] = {
         "style": style,
         "seed": seed,
+        "house": args.house,
         "protocol": args.protocol,
         "crop_sheet": crop_sheet.name,
         "crops": crops,
@@ -268,12 +275,20 @@ def main() -> None:
         help="which symbols to show: one per type that the reduced library missed (the target's "
         "protocol), the first of each type, or one per variant on the sheet (not one-shot)",
     )
+    parser.add_argument(
+        "--house",
+        type=int,
+        metavar="N",
+        help="draw every sheet in house style N (each symbol type one way, as one drawing office "
+        "does); default: each symbol picks its drawing, so one sheet mixes a type's variants",
+    )
     parser.add_argument("--work", type=Path, default=Path("out/bench-oneshot"))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args()
     results = [run_style(style, args) for style in args.styles]
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"oneshot-{args.protocol}.json"
+    house = "" if args.house is None else f"-house{args.house}"
+    path = args.out / f"oneshot-{args.protocol}{house}.json"
     path.write_text(json.dumps(results, indent=1) + "\n")
     print(f"written {path}")
 

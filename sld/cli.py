@@ -60,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--style", choices=["iec", "ansi", "mixed"], default="mixed")
     synth.add_argument("--pages", type=int, default=1, help="pages per document")
     synth.add_argument("--no-scans", action="store_true", help="skip the scanned variants")
+    synth.add_argument(
+        "--house-style",
+        type=int,
+        metavar="N",
+        help="draw each symbol type one way in every drawing (house style N), as one office does",
+    )
 
     evaluate = commands.add_parser("eval", help="score results against ground truth")
     evaluate.add_argument("--gt", type=Path, required=True, help="ground-truth folder")

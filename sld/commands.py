@@ -245,7 +245,13 @@ def synth(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     written = generate_set(
-        args.out, args.count, args.seed, style=args.style, scans=not args.no_scans, pages=args.pages
+        args.out,
+        args.count,
+        args.seed,
+        style=args.style,
+        scans=not args.no_scans,
+        pages=args.pages,
+        house=args.house_style,
     )
     seconds = time.perf_counter() - started
     console.print(

@@ -22,6 +22,7 @@ from sld.synth.labels import (
     voltage_pair_fragment,
 )
 from sld.synth.model import Sheet
+from sld.synth.symbols import house_style
 
 Box = tuple[float, float, float, float]
 
@@ -84,6 +85,21 @@ def test_every_core_type_is_drawn_in_both_standards() -> None:
     wanted = {(t, s) for t in CORE_TYPES for s in ("iec", "ansi")}
     assert wanted <= seen, sorted(wanted - seen)
     assert {t for t, _ in seen} - set(CORE_TYPES), "no distractor symbols were drawn"
+
+
+def test_a_house_style_draws_each_type_one_way_across_the_set() -> None:
+    def variants(house: int | None) -> dict[str, set[str]]:
+        drawn: dict[str, set[str]] = {}
+        for number in range(6):
+            for sheet in make_sheets(23, number, "iec", house=house):
+                for symbol in sheet.symbols:
+                    drawn.setdefault(symbol.type, set()).add(symbol.placement.variant.variant)
+        return drawn
+
+    mixed, house = variants(None), variants(4)
+    assert any(len(kinds) > 1 for kinds in mixed.values()), "no type was drawn two ways"
+    assert all(len(kinds) == 1 for kinds in house.values()), house
+    assert house["circuit_breaker"] == {house_style(4, "iec")["circuit_breaker"]}
 
 
 def _chars(pdf: Path, index: int) -> list[tuple[str, Box]]:

@@ -17,6 +17,7 @@ from sld.synth.model import Sheet
 from sld.synth.render import render_pdf
 from sld.synth.scan import scan_pages
 from sld.synth.sheet import SheetRequest, build_sheet, pick_page
+from sld.synth.symbols import house_style
 from sld.synth.topology import OffPageLinks
 from sld.synth.truth import document, graph_json
 
@@ -32,8 +33,13 @@ class Generated:
     truth: Document
 
 
-def make_sheets(seed: int, number: int, style: str = "mixed", pages: int = 1) -> list[Sheet]:
-    """The sheets of drawing `number` of the set `seed`; every page its own diagram."""
+def make_sheets(
+    seed: int, number: int, style: str = "mixed", pages: int = 1, house: int | None = None
+) -> list[Sheet]:
+    """The sheets of drawing `number` of the set `seed`; every page its own diagram.
+
+    `house`: draw every symbol type one way, that of house style `house` (`house_style`).
+    """
     if style not in STYLES:
         raise ValueError(f"style must be one of {STYLES}, got {style!r}")
     if pages < 1:
@@ -45,6 +51,7 @@ def make_sheets(seed: int, number: int, style: str = "mixed", pages: int = 1) ->
     series = rng.choice(["E-", "E", "EL-", "E-0"])
     first = rng.choice([1, 2, 3, 5]) * 100 + 1
     drawings = [f"{series}{first + k}" for k in range(pages)]
+    symbols = None if house is None else house_style(house, standard)
     sheets: list[Sheet] = []
     for k in range(pages):
         title = random_title(rng, drawings[k], k + 1, pages, project, company)
@@ -64,7 +71,7 @@ def make_sheets(seed: int, number: int, style: str = "mixed", pages: int = 1) ->
                 else None
             ),
         )
-        sheets.append(build_sheet(rng, SheetRequest(k, standard, page, title, links)))
+        sheets.append(build_sheet(rng, SheetRequest(k, standard, page, title, links, symbols)))
     return sheets
 
 
@@ -84,18 +91,21 @@ def generate_set(
     style: str = "mixed",
     scans: bool = True,
     pages: int = 1,
+    house: int | None = None,
 ) -> list[Path]:
     """Write `count` synthetic drawings with ground truth to `out_dir`; return the PDF paths.
 
     For each i: `sld-{seed}-{i:03d}.pdf` (vector, text layer), `.json` (the ground-truth
     `Document`), `.graph.json` (the full graph, node-link form) and, when `scans`, the same three
-    for `sld-{seed}-{i:03d}-scan` (a raster-only PDF). Same arguments, same bytes.
+    for `sld-{seed}-{i:03d}-scan` (a raster-only PDF). Same arguments, same bytes. With `house`,
+    every drawing draws each symbol type one way (one drawing office's set); without, each symbol
+    picks its own drawing.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for number in range(count):
         stem = f"sld-{seed}-{number:03d}"
-        sheets = make_sheets(seed, number, style, pages)
+        sheets = make_sheets(seed, number, style, pages, house)
         pdf = render_pdf(sheets, f"Single line diagram {stem}")
         pdf_path = out_dir / f"{stem}.pdf"
         pdf_path.write_bytes(pdf)

@@ -10,6 +10,7 @@ from sld.synth.frame import TitleInfo, draw_frame
 from sld.synth.labels import Standard
 from sld.synth.layout import Builder, DiagramLayout, NoFit, SheetStyle
 from sld.synth.model import Sheet
+from sld.synth.symbols import HouseStyle
 from sld.synth.topology import Budget, OffPageLinks, TopologyMaker
 
 #: Landscape page sizes in points, with how often a sheet uses each.
@@ -100,6 +101,8 @@ class SheetRequest:
     page: tuple[float, float]
     title: TitleInfo
     links: OffPageLinks
+    #: One variant per symbol type for the whole sheet; None: each symbol picks its own.
+    house: HouseStyle | None = None
 
 
 def _budget(
@@ -138,7 +141,7 @@ def build_sheet(rng: random.Random, request: SheetRequest) -> Sheet:
         column = 3 * style.gap + 24 * style.scale + 14 * 0.55 * style.font_size
         feeders = min(feeders, max(3, math.floor(width / column)))
         budget = _budget(style, region, feeders, rows_cut)
-        maker = TopologyMaker(rng, request.standard, budget, number=1)
+        maker = TopologyMaker(rng, request.standard, budget, number=1, house=request.house)
         diagram = maker.diagram(request.links)
         layout = DiagramLayout(diagram, style, region, builder, rng)
         try:

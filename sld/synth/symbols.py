@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -361,6 +362,22 @@ def symbol_variant(key: str) -> SymbolVariant:
 
 def variants_of(component_type: str, standard: Standard) -> list[SymbolVariant]:
     return [v for v in SYMBOL_VARIANTS if v.type == component_type and v.standard == standard]
+
+
+#: A house style: the one variant name each component type is drawn with.
+HouseStyle = dict[str, str]
+
+
+def house_style(number: int, standard: Standard) -> HouseStyle:
+    """House style `number` of a standard: one variant per type, as one drawing office draws.
+
+    Without a house style every symbol picks its variant anew, so one sheet mixes, say, both IEC
+    breaker drawings; real drawing sets are consistent, and "cut one breaker, find all breakers"
+    assumes they are.
+    """
+    rng = random.Random(f"sld.synth/house/{number}/{standard}")
+    types = dict.fromkeys(v.type for v in SYMBOL_VARIANTS if v.standard == standard)
+    return {kind: rng.choice(variants_of(kind, standard)).variant for kind in types}
 
 
 # --- placement --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass, field
 
 from sld.synth.labels import Designations, Electrical, Label, Standard, VoltageLevel, make_label
-from sld.synth.symbols import SymbolVariant, variants_of
+from sld.synth.symbols import HouseStyle, SymbolVariant, variants_of
 
 
 @dataclass
@@ -123,9 +123,17 @@ class OffPageLinks:
 class TopologyMaker:
     """Draws a random, believable one-line topology within a budget."""
 
-    def __init__(self, rng: random.Random, standard: Standard, budget: Budget, number: int) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        standard: Standard,
+        budget: Budget,
+        number: int,
+        house: HouseStyle | None = None,
+    ) -> None:
         self.rng = rng
         self.standard = standard
+        self.house = house
         self.budget = budget
         self.names = Designations(standard, rng, start=number)
         self.frequency = 60.0 if standard == "ansi" else 50.0
@@ -142,6 +150,8 @@ class TopologyMaker:
         rotatable: bool = False,
     ) -> Part:
         choices = variants_of(kind, self.standard)
+        if self.house and kind in self.house:
+            choices = [v for v in choices if v.variant == self.house[kind]] or choices
         if rotatable:
             choices = [v for v in choices if v.rotatable] or choices
         variant = self.rng.choice(choices)
