@@ -10,7 +10,8 @@ not the detector). Connection precision, recall and F1 are micro-averaged over t
 and over their scanned variants; the time of the two stages is reported per page, with the
 median over the A3 pages, the size the target is set for. The powsybl substation diagrams
 (`sld.realdata.powsybl`) are scored the same way when Chromium is installed, read from the PDF
-and from a 200 dpi raster of it.
+and from a 200 dpi raster of it; then end to end, with exemplars cut from each diagram through
+the symbol library (`score_with_exemplars`: one per type, then one round of corrections).
 With `--end-to-end` the sets are also digitised by the whole pipeline (the configured detector
 and text reader) and scored with `sld.evaluate`.
 Prints a table and writes the figures as JSON (default benchmarks/results/connectivity.json).
@@ -203,6 +204,16 @@ def main() -> None:
                     f"  {name:28} {read:6} components {figures['components']:3} "
                     f"pairs {figures['truth_pairs']:4}  P {found['precision']:.3f} "
                     f"R {found['recall']:.3f} F1 {found['f1']:.3f}  {found['seconds']:.3f} s"
+                )
+        print("powsybl END TO END, exemplars cut from each diagram (`sld symbols add`), per round:")
+        for name, figures in powsybl.items():
+            for step in figures["with_exemplars"]:
+                found, joined = step["detection"], step["connections"]
+                print(
+                    f"  {name:28} round {step['round']}  detection P {found['precision']:.3f} "
+                    f"R {found['recall']:.3f}  connections P {joined['precision']:.3f} "
+                    f"R {joined['recall']:.3f} F1 {joined['f1']:.3f}  "
+                    f"added {', '.join(step['exemplars_added'])}"
                 )
 
     result = {

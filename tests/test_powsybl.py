@@ -73,3 +73,18 @@ def test_rendered_diagram_connections(name: str, chromium: str, data: Path, tmp_
     assert counts.f1 >= 0.97, counts
     buses = [d.get("label") for _, d in run.graph.nodes(data=True) if d["kind"] == "bus"]
     assert any(label and label.startswith("bbs") for label in buses)
+
+
+@pytest.mark.slow
+def test_exemplars_cut_from_the_diagram_find_its_symbols(
+    chromium: str, data: Path, tmp_path: Path
+) -> None:
+    """End to end on a real drawing style: symbols added through the library, then one round of
+    corrections (a look-alike marked `not_a_symbol`) removes every false component."""
+    case = powsybl.prepare_case("TestSldClassSubstation", tmp_path, chromium, data)
+    first, corrected = powsybl.score_with_exemplars(case, tmp_path, rounds=2)
+    assert first["detection"]["recall"] >= 0.8
+    assert "not_a_symbol#load_arrow" in corrected["exemplars_added"]
+    assert corrected["detection"]["precision"] == 1.0
+    assert corrected["detection"]["recall"] >= first["detection"]["recall"]
+    assert corrected["connections"]["f1"] > first["connections"]["f1"]

@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -321,13 +322,15 @@ def prepare_case(name: str, folder: Path, chromium: str, source: Path | None = N
 
 @dataclass(frozen=True)
 class PowsyblScore:
-    """Connection counts of one diagram, read from its PDF and from a 200 dpi raster of it."""
+    """Connection counts of one diagram, read from its PDF and from a 200 dpi raster of it with
+    the true boxes (oracle), and end to end after each round of `score_with_exemplars`."""
 
     name: str
     components: int
     truth_pairs: int
     vector: dict[str, Any]
     raster: dict[str, Any]
+    with_exemplars: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -335,6 +338,7 @@ class PowsyblScore:
             "truth_pairs": self.truth_pairs,
             "vector": self.vector,
             "raster": self.raster,
+            "with_exemplars": self.with_exemplars,
         }
 
 
@@ -372,7 +376,87 @@ def score_case(case: PowsyblCase, folder: Path) -> PowsyblScore:
         truth_pairs=len(case.truth.connections),
         vector=_counts_dict(vector_counts, vector.seconds),
         raster=_counts_dict(raster_counts, raster.seconds),
+        with_exemplars=score_with_exemplars(case, folder),
     )
+
+
+#: Rounds of the exemplar workflow in `score_with_exemplars` (first pass, then one correction).
+EXEMPLAR_ROUNDS = 2
+
+
+def score_with_exemplars(
+    case: PowsyblCase, folder: Path, rounds: int = EXEMPLAR_ROUNDS
+) -> list[dict[str, Any]]:
+    """End to end, the way a user meets a new drawing style, scored after each round.
+
+    Round 1: one exemplar of each component type, the first of its type, is cut from the diagram
+    with `add_from_drawing` (what `sld symbols add` runs) into a fresh library. Each later round
+    looks at the result as a user would and corrects it once: the first missed component of
+    each type is cut as a further exemplar (a second drawing of the type), and the first
+    spurious detection of each predicted type that touches no true component is cut as
+    `not_a_symbol` (a look-alike, such as powsybl's power-flow arrows). Every round digitises the
+    PDF with the whole pipeline and `sld.evaluate` scores it (components matched at IoU >= 0.5,
+    connections through them).
+    """
+    from sld.document import Document, Source
+    from sld.evaluate import evaluate_document
+    from sld.geometry import as_boxes, iou_matrix
+    from sld.pipeline import digitise_page
+    from sld.raster import open_source
+    from sld.settings import Settings
+    from sld.symbols.library import NOT_A_SYMBOL, add_from_drawing
+
+    settings = Settings(symbol_library=folder / f"{case.name}-library")
+    source = open_source(case.pdf)
+    described = Source(path=str(case.pdf), sha256=source.sha256, page_count=1)
+    truth = case.truth.components
+    cuts: dict[str, tuple[float, float, float, float]] = {}
+    for component in truth:
+        cuts.setdefault(component.type, component.bbox)
+    report: list[dict[str, Any]] = []
+    for round_number in range(1, rounds + 1):
+        for key, bbox in cuts.items():
+            add_from_drawing(
+                settings,
+                key.split("#")[0],
+                case.pdf,
+                1,
+                bbox,
+                standard="powsybl",
+                name=f"{case.name}-{key.replace('#', '-')}-r{round_number}",
+                licence="MPL-2.0 (powsybl-single-line-diagram test data)",
+            )
+        started = time.perf_counter()
+        result = digitise_page(source, 0, settings).result
+        seconds = time.perf_counter() - started
+        scores = evaluate_document(
+            Document(source=described, pages=[case.truth]),
+            Document(source=described, pages=[result]),
+        )
+        report.append(
+            {
+                "round": round_number,
+                "exemplars_added": sorted(cuts),
+                "detection": sum(scores.detection.values(), Counts()).to_dict(digits=4),
+                "connections": _counts_dict(scores.connections, seconds),
+            }
+        )
+        overlap = iou_matrix(
+            as_boxes([c.bbox for c in truth]), as_boxes([c.bbox for c in result.components])
+        )
+        same_type = [[t.type == p.type for p in result.components] for t in truth]
+        found = (overlap >= 0.5) & np.asarray(same_type, dtype=bool).reshape(overlap.shape)
+        cuts = {}
+        for index, component in enumerate(truth):
+            if not found[index].any():
+                cuts.setdefault(f"{component.type}#missed", component.bbox)
+        for index, component in enumerate(result.components):
+            # A box that touches a true component is a poor box, not a look-alike.
+            if not (overlap[:, index] > 0).any():
+                cuts.setdefault(f"{NOT_A_SYMBOL}#{component.type}", component.bbox)
+        if not cuts:
+            break
+    return report
 
 
 def score_all(folder: Path, chromium: str | None = None) -> dict[str, PowsyblScore]:
