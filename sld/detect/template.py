@@ -225,13 +225,24 @@ class TemplateDetector:
         overlap = (iou_matrix(boxes, boxes) > OVERLAP_IOU) | (
             np.maximum(contained, contained.T) > OVERLAP_CONTAINED
         )
+        # A built-in look-alike was drawn for other drawings; a symbol of the user's own library
+        # was cut from drawings like this one, so the look-alike never hides it.
+        user = self.settings.symbol_library
+        lookalike = np.asarray([p.view.type == NOT_A_SYMBOL for p in passing], dtype=bool)
+        from_user = np.asarray(
+            [user is not None and p.view.exemplar.folder == user for p in passing], dtype=bool
+        )
+        users_symbol = from_user & ~lookalike
         kept: list[int] = []
         suppressed = np.zeros(len(passing), dtype=bool)
         for index in order:
             if suppressed[index]:
                 continue
             kept.append(index)
-            suppressed |= overlap[index]
+            hidden = overlap[index]
+            if lookalike[index] and not from_user[index]:
+                hidden = hidden & ~users_symbol
+            suppressed |= hidden
         return [passing[i] for i in kept]
 
 

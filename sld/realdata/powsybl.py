@@ -380,8 +380,8 @@ def score_case(case: PowsyblCase, folder: Path) -> PowsyblScore:
     )
 
 
-#: Rounds of the exemplar workflow in `score_with_exemplars` (first pass, then one correction).
-EXEMPLAR_ROUNDS = 2
+#: Rounds of the exemplar workflow in `score_with_exemplars` (first pass, then corrections).
+EXEMPLAR_ROUNDS = 3
 
 
 def score_with_exemplars(
@@ -391,12 +391,12 @@ def score_with_exemplars(
 
     Round 1: one exemplar of each component type, the first of its type, is cut from the diagram
     with `add_from_drawing` (what `sld symbols add` runs) into a fresh library. Each later round
-    looks at the result as a user would and corrects it once: the first missed component of
-    each type is cut as a further exemplar (a second drawing of the type), and the first
-    spurious detection of each predicted type that touches no true component is cut as
-    `not_a_symbol` (a look-alike, such as powsybl's power-flow arrows). Every round digitises the
-    PDF with the whole pipeline and `sld.evaluate` scores it (components matched at IoU >= 0.5,
-    connections through them).
+    looks at the result as a user would and corrects it: the first missed component of each type
+    is cut as a further exemplar (a second drawing of the type), and the first false detection
+    of each predicted type that touches no true component is cut as `not_a_symbol` (a
+    look-alike, such as powsybl's power-flow arrows), upright: as drawn here, never turned.
+    Every round digitises the PDF with the whole pipeline and `sld.evaluate` scores it
+    (components matched at IoU >= 0.5, connections through them).
     """
     from sld.document import Document, Source
     from sld.evaluate import evaluate_document
@@ -424,6 +424,7 @@ def score_with_exemplars(
                 bbox,
                 standard="powsybl",
                 name=f"{case.name}-{key.replace('#', '-')}-r{round_number}",
+                rotatable=not key.startswith(NOT_A_SYMBOL),
                 licence="MPL-2.0 (powsybl-single-line-diagram test data)",
             )
         started = time.perf_counter()
