@@ -45,7 +45,7 @@ def text_boxes_of_truth(truth_page: Page) -> Detections:
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     from sld import stages
-    from sld.document import Component, Document, Page, Source
+    from sld.document import Document, Source
     from sld.evaluate import evaluate_folders, format_report
     from sld.raster import load_page, open_source
     from sld.settings import Settings
@@ -92,19 +92,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
                     "pixels": int(page.image.size),
                 }
             )
-            ids = stages.component_ids(index, symbols)
-            components = [
-                Component(
-                    id=ids[i],
-                    type=str(label),
-                    bbox=tuple(float(v) for v in box),
-                    score=float(score),
-                )
-                for i, (box, score, label) in enumerate(symbols)
-            ]
-            pages.append(
-                Page(index=index, width=page.width_pt, height=page.height_pt, components=components)
-            )
+            pages.append(stages.detection_page(page, symbols))
         document = Document(
             source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count),
             pages=pages,

@@ -49,7 +49,7 @@ def reduced_library(style: str, folder: Path) -> Path:
 
 def detect_folder(pdfs: list[Path], pred_dir: Path, builtin: Path, user: Path | None) -> None:
     from sld import stages
-    from sld.document import Component, Document, Page, Source
+    from sld.document import Document, Source
     from sld.raster import load_page, open_source
     from sld.settings import Settings
 
@@ -62,23 +62,7 @@ def detect_folder(pdfs: list[Path], pred_dir: Path, builtin: Path, user: Path | 
             page = load_page(source, index, settings)
             texts = stages.read_text(page, settings)
             symbols = stages.merge(stages.detect(page, texts, settings), settings)
-            ids = stages.component_ids(index, symbols)
-            pages.append(
-                Page(
-                    index=index,
-                    width=page.width_pt,
-                    height=page.height_pt,
-                    components=[
-                        Component(
-                            id=ids[i],
-                            type=str(label),
-                            bbox=tuple(float(v) for v in box),
-                            score=float(score),
-                        )
-                        for i, (box, score, label) in enumerate(symbols)
-                    ],
-                )
-            )
+            pages.append(stages.detection_page(page, symbols))
         Document(
             source=Source(path=str(pdf), sha256=source.sha256, page_count=source.page_count),
             pages=pages,

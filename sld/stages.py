@@ -161,6 +161,14 @@ def _box(values: np.ndarray) -> tuple[float, float, float, float]:
     return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
 
 
+def detection_page(page: PageImage, symbols: Detections) -> Page:
+    """The result page with the components alone (no texts, names or connections): what the
+    detection benchmarks score, apart from the later stages."""
+    ids = component_ids(page.index, symbols)
+    no_texts = Detections.from_lists([], [], [])
+    return assemble_page(page, symbols, ids, no_texts, [], nx.Graph())
+
+
 def assemble_page(
     page: PageImage,
     symbols: Detections,
