@@ -146,8 +146,9 @@ def labels_read_exactly(lines: Detections, truth: list[Label]) -> list[Label]:
     return read
 
 
-def run_sheet(args: argparse.Namespace) -> dict[str, object]:
-    reader = RapidTextReader(
+def reader_from(args: argparse.Namespace) -> RapidTextReader:
+    """The reader with the tile and detector settings given on the command line."""
+    return RapidTextReader(
         tile_size=args.tile_size,
         tile_overlap=args.tile_overlap,
         detection_dpi=args.detection_dpi,
@@ -155,6 +156,10 @@ def run_sheet(args: argparse.Namespace) -> dict[str, object]:
         pixel_threshold=args.pixel_threshold,
         unclip_ratio=args.unclip_ratio,
     )
+
+
+def run_sheet(args: argparse.Namespace) -> dict[str, object]:
+    reader = reader_from(args)
     with TemporaryDirectory() as folder:
         pdf = Path(folder) / "sheet.pdf"
         truth = build_label_sheet(pdf, font_sizes=tuple(args.font_sizes))
@@ -207,14 +212,7 @@ def _near(lines: Detections, label: Label) -> list[str]:
 
 
 def run_pdf(args: argparse.Namespace) -> dict[str, object]:
-    reader = RapidTextReader(
-        tile_size=args.tile_size,
-        tile_overlap=args.tile_overlap,
-        detection_dpi=args.detection_dpi,
-        box_threshold=args.box_threshold,
-        pixel_threshold=args.pixel_threshold,
-        unclip_ratio=args.unclip_ratio,
-    )
+    reader = reader_from(args)
     page = render_page(Path(args.pdf), args.page, args.dpi)
     reader.read(page)
     started = time.perf_counter()
