@@ -69,6 +69,7 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers["Content-Length"])
             body = json.loads(self.rfile.read(length))
             reply = server.next_reply(body, dict(self.headers))
+            finished = False
             try:
                 time.sleep(reply.delay_s)
                 if self.path != "/v1/chat/completions":
@@ -89,6 +90,10 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                         "prompt_echo": prompt,
                     }
                     payload, status = json.dumps(completion).encode(), reply.status
+                # Out of flight before the answer leaves: the client may send its next request
+                # the moment it has this one's answer, before this thread runs on.
+                server.done()
+                finished = True
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -97,7 +102,8 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (time-out test)
             finally:
-                server.done()
+                if not finished:
+                    server.done()
 
         def log_message(self, format: str, *args: object) -> None:
             pass
