@@ -43,7 +43,7 @@ lint: $(VENV)/.dev
 	$(BIN)/mypy sld pipelines benchmarks
 
 bench: $(VENV)/.dev
-	$(BIN)/python benchmarks/digitise.py
+	$(BIN)/python -m benchmarks.digitise
 
 schemas: $(VENV)/.core
 	$(BIN)/sld schema --out schemas

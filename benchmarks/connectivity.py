@@ -1,6 +1,6 @@
 """Connection accuracy and speed of the connectivity stages (conductors + graph).
 
-Usage: PYTHONPATH=. python benchmarks/connectivity.py [--count 30] [--seed 7100] [--out FILE]
+Usage: python -m benchmarks.connectivity [--count 30] [--seed 7100] [--out FILE]
                                                       [--no-powsybl] [--keep DIR] [--end-to-end]
 
 Synthetic drawings (`sld.synth`, seeds that no test uses; a share of them two pages long) are
@@ -9,7 +9,7 @@ texts and label links (ORACLE DETECTION: the figures measure the connectivity st
 not the detector). Connection precision, recall and F1 are micro-averaged over the vector PDFs
 and over their scanned variants; the time of the two stages is reported per page, with the
 median over the A3 pages, the size the target is set for. The powsybl substation diagrams
-(`sld.realdata.powsybl`) are scored the same way when Chromium is installed, read from the PDF
+(`benchmarks.harness.powsybl`) are scored the same way when Chromium is installed, read from the PDF
 and from a 200 dpi raster of it; then end to end, with exemplars cut from each diagram through
 the symbol library (`score_with_exemplars`: one per type, then one round of corrections).
 With `--end-to-end` the sets are also digitised by the whole pipeline (the configured detector
@@ -29,11 +29,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness.oracle import compare_pairs, run_oracle
+from sld.connectivity.graph import component_connections
 from sld.document import Document
 from sld.evaluate import Counts
-from sld.graph import component_connections
-from sld.oracle import compare_pairs, run_oracle
-from sld.raster import load_page, open_source
+from sld.pages.raster import load_page, open_source
 from sld.settings import Settings
 
 A3 = (1190.55, 841.89)
@@ -126,7 +126,7 @@ def end_to_end(folders: list[Path], root: Path) -> dict[str, Any]:
 
 
 def powsybl_figures() -> dict[str, Any] | None:
-    from sld.realdata import powsybl
+    from benchmarks.harness import powsybl
 
     if powsybl.find_chromium() is None:
         print("powsybl: Chromium not found, skipped")

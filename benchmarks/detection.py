@@ -1,6 +1,6 @@
 """Symbol detection accuracy and speed of the `template` detector on synthetic drawings.
 
-Usage: PYTHONPATH=. python benchmarks/detection.py [--seed 2000] [--count 20]
+Usage: python -m benchmarks.detection [--seed 2000] [--count 20]
            [--texts pipeline|truth] [--work out/bench-detection] [--out benchmarks/results]
 
 Generates `count` drawings (style mixed: IEC and ANSI) from an EVALUATION seed with their
@@ -47,8 +47,9 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     from sld import stages
     from sld.document import Document, Source
     from sld.evaluate import evaluate_folders, format_report
-    from sld.raster import load_page, open_source
+    from sld.pages.raster import load_page, open_source
     from sld.settings import Settings
+    from sld.symbols.detectors import detector_for
     from sld.synth import generate_set
 
     settings = Settings()
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     stems = sorted(p.stem for p in gt_dir.glob(f"sld-{args.seed}-*.pdf"))[: 2 * args.count]
     stems = [s for s in stems if int(s.split("-")[2]) < args.count]
 
-    stages.detector_for(settings)  # load the library before timing
+    detector_for(settings)  # load the library before timing
     timings: list[dict[str, object]] = []
     probe_dir = Path(tempfile.mkdtemp(prefix="sld-bench-"))
     for stem in stems:
@@ -165,10 +166,10 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
 def _peak_child(paths: list[str], queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     """Detection only, in a fresh process: its peak resident size is the stage's."""
-    from sld.detect.template import TemplateDetector
-    from sld.page import PageImage
+    from sld.pages.page import PageImage
+    from sld.pages.tiling import make_tiles
     from sld.settings import Settings
-    from sld.tiling import make_tiles
+    from sld.symbols.detectors.template import TemplateDetector
 
     settings = Settings()
     detector = TemplateDetector(settings)

@@ -1,6 +1,6 @@
 """Digitise a fresh synthetic set and report speed and accuracy.
 
-    python benchmarks/digitise.py [--count 10] [--seed 9000] [--detector template] [--no-scans]
+    python -m benchmarks.digitise [--count 10] [--seed 9000] [--detector template] [--no-scans]
 
 Seeds: tests use seeds below 1000 and symbol calibration uses 1000-1999, so the default 9000 is
 data no part of the project was tuned on. Prints median seconds per page (vector and scan

@@ -6,8 +6,8 @@ an A3 drawing at 200 dpi, drawn here, or the first page of `--pdf`. With `--tiny
 builds the tiny random checkpoint of the tests there (useful to time everything but the model
 itself, at the real pixel budget).
 
-    PYTHONPATH=. python benchmarks/model_path.py --tiny /tmp/tiny-rexomni --device cpu
-    PYTHONPATH=. python benchmarks/model_path.py --checkpoint IDEA-Research/Rex-Omni --device cuda
+    python -m benchmarks.model_path --tiny /tmp/tiny-rexomni --device cpu
+    python -m benchmarks.model_path --checkpoint IDEA-Research/Rex-Omni --device cuda
 
 Random weights stop at an end token whenever it happens to win, so with the tiny model the
 answer length varies; the JSON records the mean answer length in tokens to compare like with like.
@@ -28,14 +28,14 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from sld.detect.rexomni import RexOmniDetector
-from sld.ocr.rexomni import RexOmniTextReader
-from sld.page import PageImage
+from sld.pages.page import PageImage
+from sld.pages.tiling import make_tiles
 from sld.rexomni.images import MAX_PIXELS
 from sld.rexomni.inprocess import RexOmniInProcess, load_rexomni
 from sld.rexomni.queries import Query
 from sld.settings import Settings
-from sld.tiling import make_tiles
+from sld.symbols.detectors.rexomni import RexOmniDetector
+from sld.text.engines.rexomni import RexOmniTextReader
 
 A3_MM = (420.0, 297.0)
 
@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/model_path.json"))
     args = parser.parse_args(argv)
     if args.tiny:
-        from sld.rexomni.tiny import build_tiny_rexomni
+        from benchmarks.harness.tiny_rexomni import build_tiny_rexomni
 
         checkpoint = str(build_tiny_rexomni(args.tiny))
     elif args.checkpoint:

@@ -5,9 +5,9 @@ vertical, plus a title block. A label counts as read when a reading with exactly
 box centre inside the label's box. Writes a JSON result; `--pdf` reads a page of any PDF instead
 and prints what was read.
 
-    PYTHONPATH=. python benchmarks/ocr_rapid.py --repeats 5 --out benchmarks/results/ocr_rapid.json
-    PYTHONPATH=. python benchmarks/ocr_rapid.py --pdf drawing.pdf --page 3
-    PYTHONPATH=. python benchmarks/ocr_rapid.py --sweep --out benchmarks/results/ocr_sweep.json
+    python -m benchmarks.ocr_rapid --repeats 5 --out benchmarks/results/ocr_rapid.json
+    python -m benchmarks.ocr_rapid --pdf drawing.pdf --page 3
+    python -m benchmarks.ocr_rapid --sweep --out benchmarks/results/ocr_sweep.json
 
 `--sweep` measures the tuning grid behind the reader's defaults: tile size and overlap, then
 detection resolution and box threshold on two label sizes.
@@ -31,15 +31,15 @@ from reportlab.lib.pagesizes import A3, landscape
 from reportlab.pdfgen import canvas
 
 from sld.detections import Detections
-from sld.ocr.rapid import (
+from sld.pages.page import PageImage
+from sld.settings import Settings
+from sld.text.engines.rapid import (
     DETECTION_BOX_THRESHOLD,
     DETECTION_DPI,
     DETECTION_PIXEL_THRESHOLD,
     DETECTION_UNCLIP_RATIO,
     RapidTextReader,
 )
-from sld.page import PageImage
-from sld.settings import Settings
 
 LABELS = (
     "500KVA", "CB-3", "13.8kV-480Y/277V", "T1", "1600A", "100AF/80AT", "M1", "75HP", "480V",

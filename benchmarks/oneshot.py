@@ -1,6 +1,6 @@
 """One-shot: drop a drawing style from the library, show one symbol per type, find the rest.
 
-Usage: PYTHONPATH=. python benchmarks/oneshot.py [--styles ansi iec] [--seed 3000]
+Usage: python -m benchmarks.oneshot [--styles ansi iec] [--seed 3000]
            [--sheets 10] [--work out/bench-oneshot] [--out benchmarks/results]
 
 For each style: the built-in library is copied without that style's exemplars; synthetic
@@ -50,7 +50,7 @@ def reduced_library(style: str, folder: Path) -> Path:
 def detect_folder(pdfs: list[Path], pred_dir: Path, builtin: Path, user: Path | None) -> None:
     from sld import stages
     from sld.document import Document, Source
-    from sld.raster import load_page, open_source
+    from sld.pages.raster import load_page, open_source
     from sld.settings import Settings
 
     settings = Settings(symbol_builtin_library=builtin, symbol_library=user)

@@ -1,6 +1,6 @@
 """Time the page-loading stages (render, text layer, vectors, label lines) on A3 sheets.
 
-Usage: PYTHONPATH=. python benchmarks/raster_stages.py [PDF ...] [--dpi 200] [--out FILE]
+Usage: python -m benchmarks.raster_stages [PDF ...] [--dpi 200] [--out FILE]
 
 Without PDFs it draws two A3 landscape sheets with reportlab: a light one (a few hundred
 segments and labels) and a heavy one (about 20,000 segments, 2,000 labels), and times those.
@@ -64,10 +64,12 @@ def best_of(repeats: int, work: Callable[[], object]) -> tuple[float, object]:
 def time_stages(path: Path, dpi: int, repeats: int) -> dict[str, object]:
     import pypdfium2 as pdfium
 
-    from sld.ocr.pdf_text import group_lines
-    from sld.pdf_page import display_matrix, displayed_size, read_vectors, read_words
-    from sld.raster import capped_dpi, render_pdf_page
+    from sld.pages.display import display_matrix, displayed_size
+    from sld.pages.raster import capped_dpi, render_pdf_page
+    from sld.pages.text_layer import read_words
+    from sld.pages.vector_paths import read_vectors
     from sld.settings import Settings
+    from sld.text.engines.pdf_text import group_lines
 
     document = pdfium.PdfDocument(path)
     page = document[0]

@@ -1,6 +1,6 @@
 """Run the detection stage on real drawings and draw what it found over each page.
 
-Usage: PYTHONPATH=. python benchmarks/realdata.py [FILE ...] [--texts pipeline|none]
+Usage: python -m benchmarks.realdata [FILE ...] [--texts pipeline|none]
            [--out benchmarks/results/realdata] [--pages N]
 
 Without files it takes the drawings of `tests/realdata` (pandapower PNGs, qitech PDFs).
@@ -72,7 +72,7 @@ def main() -> None:
 
     from sld import stages
     from sld.detections import Detections
-    from sld.raster import load_page, open_source
+    from sld.pages.raster import load_page, open_source
     from sld.settings import Settings
 
     settings = Settings()

@@ -1,7 +1,7 @@
 """Which designations and ratings a real drawing's pages yield, and which component each went to.
 
     QITECH=/work/shared/realdata/qitech_machine_schematics
-    PYTHONPATH=. python benchmarks/realdata_labels.py $QITECH/*.pdf [--pages 3 4] \\
+    python -m benchmarks.realdata_labels $QITECH/*.pdf [--pages 3 4] \\
         [--detector template] [--json benchmarks/results/realdata-labels.json]
 
 For each page (1-based numbers) the pipeline's stages run as `sld digitise` runs them: text (the
@@ -22,10 +22,11 @@ from typing import Any
 
 from sld import stages
 from sld.detections import Detections
+from sld.pages.raster import open_source
 from sld.pipeline import connect_page
-from sld.raster import open_source
-from sld.ratings import parse_designation, parse_ratings
 from sld.settings import Settings
+from sld.symbols.detectors import detector_for
+from sld.text.ratings import parse_designation, parse_ratings
 
 
 def text_entry(text: str, box: Any) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(**({"detector": args.detector} if args.detector else {}))
     try:
-        stages.detector_for(settings)
+        detector_for(settings)
         detect = True
     except (ImportError, ValueError, OSError) as error:
         print(f"Detector {settings.detector!r} not available ({error}); listing text only.")

@@ -1,6 +1,6 @@
 """Cold-start times of the CLI: `sld --help`, and digitising a blank one-page PDF.
 
-    python benchmarks/startup.py [--runs 7]
+    python -m benchmarks.startup [--runs 7]
 
 Each run is a fresh process (nothing imported or cached in memory), with the default local
 engine, SQLite and the embedded default backends. Targets: --help under 0.5 s, the blank page

@@ -1,6 +1,6 @@
 """Text, labels and ratings on synthetic sheets: reading, linking, naming, rating, OCR time.
 
-    PYTHONPATH=. python benchmarks/text.py [--seed 9100] [--count 20] [--detection oracle]
+    python -m benchmarks.text [--seed 9100] [--count 20] [--detection oracle]
 
 Seeds: tests use seeds below 1000, the symbol calibration 1000-1999, linking was developed on
 7000; 9100 and up are for this benchmark. Vector sheets (text layer) and scans (rapidocr) are
@@ -29,12 +29,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.harness.oracle import digitise_page_with_truth
 from sld import stages
 from sld.document import Document, Page, Source
 from sld.evaluate import DocumentScores, evaluate_document, group_of
-from sld.oracle import digitise_page_with_truth
+from sld.pages.raster import open_source
 from sld.pipeline import connect_page
-from sld.raster import open_source
 from sld.settings import Settings
 from sld.synth import generate_set
 

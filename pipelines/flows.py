@@ -15,8 +15,8 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from sld.document import Document
+from sld.pages.raster import file_sha256
 from sld.pipeline import digitise_file, expand_inputs
-from sld.raster import file_sha256
 from sld.settings import Settings
 from sld.store import open_database, stored_sha256s
 

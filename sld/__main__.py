@@ -1,5 +1,5 @@
 """`python -m sld` is the `sld` command."""
 
-from sld.cli import main
+from sld.cli.main import main
 
 raise SystemExit(main())

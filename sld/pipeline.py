@@ -18,8 +18,8 @@ import networkx as nx
 from sld import stages
 from sld.detections import Detections
 from sld.document import Document, Page, Source
-from sld.page import PageImage
-from sld.raster import SourceFile, open_source
+from sld.pages.page import PageImage
+from sld.pages.raster import SourceFile, open_source
 from sld.settings import Settings
 
 Result = TypeVar("Result")

@@ -1,55 +1,34 @@
 """The stages of digitising one page, as plain functions over typed values.
 
 Each stage is a unit that Prefect can wrap as a task (see `pipelines/`), and that the library
-and its tests call directly. Backends (detector, text reader) are created once per process per
-configuration and reused across pages and files.
+and its tests call directly. Each is a thin call into the package that does the work
+(`sld.pages`, `sld.text`, `sld.symbols`, `sld.connectivity`, `sld.store`); backends (detector,
+text reader) are created once per process per configuration and reused across pages and files.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
-from sld import graph as page_graph
-from sld import linking, wiring
-from sld.detect import SymbolDetector, create_detector
+from sld.connectivity import graph as page_graph
+from sld.connectivity.conductors import Conductors, extract_conductors
 from sld.detections import Detections
 from sld.document import Component, Document, Page, Text
-from sld.merge import merge_tile_detections
-from sld.ocr import TextReader, create_text_reader
-from sld.page import PageImage
-from sld.raster import SourceFile, load_page
-from sld.ratings import combine_ratings, parse_designation, parse_ratings
+from sld.pages.page import PageImage
+from sld.pages.raster import SourceFile, load_page
 from sld.settings import Settings
 from sld.store import open_database, save_document
-from sld.tiling import Tile, make_tiles, tile_detections_to_points
+from sld.symbols.detectors import detect_page
+from sld.symbols.merge import TileDetections, merge_page
+from sld.text import linking
+from sld.text.engines import text_reader_for
+from sld.text.ratings import combine_ratings, parse_designation, parse_ratings
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def _detector(settings_json: str) -> SymbolDetector:
-    return create_detector(Settings.model_validate_json(settings_json))
-
-
-@cache
-def _text_reader(settings_json: str) -> TextReader:
-    return create_text_reader(Settings.model_validate_json(settings_json))
-
-
-def detector_for(settings: Settings) -> SymbolDetector:
-    """The detector these settings choose, created on first use and then reused."""
-    return _detector(settings.model_dump_json())
-
-
-def text_reader_for(settings: Settings) -> TextReader:
-    """The text reader these settings choose, created on first use and then reused."""
-    return _text_reader(settings.model_dump_json())
 
 
 # --- the stages ------------------------------------------------------------------------------
@@ -65,47 +44,26 @@ def read_text(page: PageImage, settings: Settings) -> Detections:
     return text_reader_for(settings).read(page)
 
 
-@dataclass(frozen=True)
-class TileDetections:
-    """What the detector found on each tile, already mapped to page points."""
-
-    per_tile: list[tuple[Detections, tuple[float, float, float, float]]]
-
-
 def detect(page: PageImage, texts: Detections, settings: Settings) -> TileDetections:
     """Run the symbol detector on the page's inked tiles; boxes come back in page points."""
-    tiles = make_tiles(page, settings.tile_size, settings.tile_overlap, texts.boxes)
-    inked: list[Tile] = [tile for tile in tiles if tile.has_ink]
-    found = detector_for(settings).detect(inked) if inked else []
-    per_tile = []
-    for tile, detections in zip(inked, found, strict=True):
-        tile_box = (
-            tile.x0 / page.scale,
-            tile.y0 / page.scale,
-            (tile.x0 + tile.width) / page.scale,
-            (tile.y0 + tile.height) / page.scale,
-        )
-        per_tile.append((tile_detections_to_points(detections, tile, page), tile_box))
-    return TileDetections(per_tile=per_tile)
+    return detect_page(page, texts.boxes, settings)
 
 
 def merge(found: TileDetections, settings: Settings) -> Detections:
     """One box per symbol: NMS across tiles and removal of fragments cut by tile borders."""
-    return merge_tile_detections(
-        found.per_tile, iou=settings.nms_iou, containment=settings.partial_containment
-    )
+    return merge_page(found, settings)
 
 
-def trace_conductors(page: PageImage, symbols: Detections, texts: Detections) -> wiring.Conductors:
+def trace_conductors(page: PageImage, symbols: Detections, texts: Detections) -> Conductors:
     """The wires and buses of the page (vector strokes, or lines found in the raster)."""
-    return wiring.extract_conductors(page, symbols, texts)
+    return extract_conductors(page, symbols, texts)
 
 
 def link(
-    page: PageImage, symbols: Detections, texts: Detections, conductors: wiring.Conductors
+    page: PageImage, symbols: Detections, texts: Detections, conductors: Conductors
 ) -> list[int | None]:
     """For each text line, the index of the symbol it labels (None: labels no component)."""
-    return linking.link_texts(page, symbols, texts, conductors)
+    return linking.link_texts(page, symbols, texts, conductors.segments)
 
 
 def build_graph(
@@ -114,7 +72,7 @@ def build_graph(
     component_ids: list[str],
     texts: Detections,
     links: list[int | None],
-    conductors: wiring.Conductors,
+    conductors: Conductors,
     settings: Settings,
 ) -> nx.Graph:
     """The page's connectivity graph: components, buses, junctions and off-page terminals."""
@@ -122,9 +80,9 @@ def build_graph(
         page,
         symbols,
         component_ids,
+        conductors,
         texts,
         links,
-        conductors,
         crossings_connect=settings.crossings_connect,
     )
 

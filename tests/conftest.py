@@ -6,9 +6,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from sqlalchemy.engine import make_url
 
+from sld.pages.page import PageImage
 from tests.postgres_server import find_server_binaries, private_server
 
 
@@ -49,3 +51,17 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(message)
     with private_server(bin_dir) as server_url:
         yield server_url
+
+
+@pytest.fixture
+def grid_page() -> PageImage:
+    """A 640 x 480 pixel grey page at 144 dpi (2 pixels per point), ink in every tile.
+
+    Cut into 320-pixel tiles that overlap by 64 it gives 3 x 2 tiles.
+    """
+    image = np.full((480, 640), 255, dtype=np.uint8)
+    image[::40, :] = 0
+    image[:, ::40] = 0
+    return PageImage(
+        source="grid.pdf", index=0, width_pt=320.0, height_pt=240.0, dpi=144.0, image=image
+    )

@@ -18,8 +18,8 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from sld.detections import Detections
-from sld.page import PageImage
-from sld.raster import load_page, open_source
+from sld.pages.page import PageImage
+from sld.pages.raster import load_page, open_source
 from sld.settings import Settings
 
 Box = tuple[float, float, float, float]

@@ -20,7 +20,7 @@ from sld.rexomni.images import PAPER
 
 #: Paper around each exemplar in the strip, in pixels.
 STRIP_MARGIN = 16
-#: A pixel darker than this is ink (the same level as `sld.tiling.INK_LEVEL`).
+#: A pixel darker than this is ink (the same level as `sld.pages.tiling.INK_LEVEL`).
 INK_LEVEL = 160
 
 

@@ -36,15 +36,40 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
 #: Version of the table layout below. Bump it with every change to the tables or views; a database
 #: made under another version is refused with a clear message (there are no migrations yet).
 DATABASE_SCHEMA_VERSION = 1
+
+
+class SavedAt(FunctionElement[datetime]):
+    """The time a row is written, as the database's own default.
+
+    Not `func.now()`: Prefect's server compiles that construct its own way on SQLite once it is
+    imported, which would make the DDL (and `schemas/database.sql`) depend on whether Prefect
+    was loaded in the process.
+    """
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+
+
+@compiles(SavedAt)
+def _saved_at_default(element: SavedAt, compiler: SQLCompiler, **kw: Any) -> str:
+    return "CURRENT_TIMESTAMP"
+
+
+@compiles(SavedAt, "postgresql")
+def _saved_at_postgresql(element: SavedAt, compiler: SQLCompiler, **kw: Any) -> str:
+    return "now()"
+
 
 #: The node kinds of the connectivity graph (the connectivity stage's convention).
 GRAPH_NODE_KINDS: tuple[str, ...] = ("component", "bus", "junction", "terminal")
@@ -106,7 +131,7 @@ class DocumentRow(Base):
     schema_version: Mapped[int] = mapped_column(Integer)
     detector: Mapped[str | None] = mapped_column(Text)
     ocr: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=SavedAt())
 
 
 class PageRow(Base):

@@ -1,12 +1,15 @@
-"""The reference-symbol library: exemplars of each component type that the `template`
-detector looks for; the built-in ones live in `models/symbols/`, a user's own in the folder
-`Settings.symbol_library` names.
+"""Symbols: finding the components on a page, the detection stage of the pipeline.
 
-- `library.py`: reading and writing library folders, thresholds, `add_from_drawing`;
+- `library.py`: the reference-symbol library (exemplars of each component type), read from
+  `models/symbols/` and the user's own folder (`SLD_SYMBOL_LIBRARY`); thresholds;
+  `add_from_drawing`;
 - `crop.py`: cutting an exemplar out of a drawing and finding its terminals;
 - `builtin.py`: rendering the built-in exemplars from the synthetic-drawing catalogue;
 - `calibrate.py`: choosing each type's score threshold on calibration drawings;
-- `cli.py`: `sld symbols add | list | calibrate | render-catalogue`.
+- `candidates.py`: where symbols can be, from the ink beside the conductors;
+- `detectors/`: the detector backends (template matcher, Rex-Omni, Grounding DINO) behind one
+  protocol and a registry chosen by `SLD_DETECTOR`;
+- `merge.py`: one box per symbol from overlapping tiles.
 
 Nothing is imported here, so that `sld --help` does not load the image libraries.
 """

@@ -24,7 +24,7 @@ import numpy as np
 
 from sld.document import Document
 from sld.geometry import as_boxes, iou_matrix
-from sld.raster import load_page, open_source
+from sld.pages.raster import load_page, open_source
 from sld.settings import Settings
 from sld.symbols.library import save_thresholds, target_folder
 
@@ -34,14 +34,16 @@ GRID = np.round(np.arange(0.50, 1.0001, 0.005), 3)
 
 def detect_file(pdf: Path, settings: Settings) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per page: boxes (points), scores, labels of the symbols, as the pipeline finds them."""
-    from sld import stages
+    from sld.symbols.detectors import detect_page
+    from sld.symbols.merge import merge_page
+    from sld.text.engines import text_reader_for
 
     source = open_source(pdf)
     pages = []
     for index in range(source.page_count):
         page = load_page(source, index, settings)
-        texts = stages.read_text(page, settings)
-        symbols = stages.merge(stages.detect(page, texts, settings), settings)
+        texts = text_reader_for(settings).read(page)
+        symbols = merge_page(detect_page(page, texts.boxes, settings), settings)
         pages.append((symbols.boxes, symbols.scores, symbols.labels))
     return pages
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from sld.detect.ink import ink_mask, stroke_width
-from sld.page import PageImage
+from sld.pages.ink import ink_mask, stroke_width
+from sld.pages.page import PageImage
 
 #: How far outside the box (pixels) a conductor must carry on to count as attached.
 REACH_PX = 4

@@ -192,7 +192,7 @@ def add_from_drawing(
 ) -> Path:
     """Cut `bbox_pt` (points) out of page `page_number` (from 1) of a drawing and save it as an
     exemplar of `component_type` in the library `sld symbols add` writes to. Returns its JSON."""
-    from sld.raster import load_page, open_source
+    from sld.pages.raster import load_page, open_source
     from sld.symbols.crop import crop_exemplar
 
     opened = open_source(source)

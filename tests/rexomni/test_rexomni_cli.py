@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from sld.cli import main
+from sld.cli.main import main
 from sld.document import Document
 from sld.synth import generate_set
 

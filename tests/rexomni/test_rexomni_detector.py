@@ -9,16 +9,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sld.detect import DETECTORS, load_factory
-from sld.detect.rexomni import RexOmniDetector, exemplars_from_folder
 from sld.detections import Detections
-from sld.ocr import TEXT_READERS
-from sld.ocr.rexomni import RexOmniTextReader, merge_text_boxes
-from sld.page import PageImage
+from sld.pages.page import PageImage
+from sld.pages.tiling import Tile, make_tiles, tile_detections_to_points
+from sld.registry import DETECTORS, TEXT_READERS, load_factory
 from sld.rexomni.queries import Query
 from sld.rexomni.visual import STRIP_MARGIN, reference_canvas
 from sld.settings import Settings
-from sld.tiling import Tile, make_tiles, tile_detections_to_points
+from sld.symbols.detectors.rexomni import RexOmniDetector, exemplars_from_folder
+from sld.text.engines.rexomni import RexOmniTextReader, merge_text_boxes
 
 PHRASES = Settings().rexomni_phrases
 
@@ -232,11 +231,11 @@ def test_merge_keeps_separate_lines() -> None:
 
 
 def test_backends_are_registered() -> None:
-    assert DETECTORS["rex-omni"] == "sld.detect.rexomni:create"
-    assert DETECTORS["rex-omni-server"] == "sld.detect.rexomni:create_server"
-    assert DETECTORS["grounding-dino"] == "sld.detect.grounding_dino:create"
-    assert TEXT_READERS["rex-omni"] == "sld.ocr.rexomni:create"
-    assert TEXT_READERS["rex-omni-server"] == "sld.ocr.rexomni:create_server"
+    assert DETECTORS["rex-omni"] == "sld.symbols.detectors.rexomni:create"
+    assert DETECTORS["rex-omni-server"] == "sld.symbols.detectors.rexomni:create_server"
+    assert DETECTORS["grounding-dino"] == "sld.symbols.detectors.grounding_dino:create"
+    assert TEXT_READERS["rex-omni"] == "sld.text.engines.rexomni:create"
+    assert TEXT_READERS["rex-omni-server"] == "sld.text.engines.rexomni:create_server"
     for registry in (DETECTORS, TEXT_READERS):
         for name in ("rex-omni", "rex-omni-server"):
             assert callable(load_factory(registry, "backend", name))
@@ -251,7 +250,7 @@ def test_server_backends_from_settings_need_no_model_on_this_machine() -> None:
 
 
 def test_visual_mode_from_settings_reads_the_library(tmp_path: Path) -> None:
-    from sld.detect.rexomni import create_server
+    from sld.symbols.detectors.rexomni import create_server
 
     with pytest.raises(ValueError, match="SLD_SYMBOL_LIBRARY"):
         create_server(Settings(rexomni_mode="visual"))

@@ -8,11 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
 
-from sld.detect.zero_shot import PhraseMatcher, drop_boxes_on_text
 from sld.detections import Detections
+from sld.pages.tiling import Tile
 from sld.rexomni.images import MAX_PIXELS, MIN_PIXELS, fit_pixel_budget, model_image
 from sld.settings import Settings
-from sld.tiling import Tile
+from sld.symbols.detectors.zero_shot import PhraseMatcher, drop_boxes_on_text
 
 
 @given(

@@ -7,16 +7,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sld.detect.rexomni import RexOmniDetector
-from sld.ocr.rexomni import RexOmniTextReader
-from sld.page import PageImage
+from benchmarks.harness.tiny_rexomni import WIRED_DETECTION_ANSWER, WIRED_OCR_ANSWER
+from sld.pages.page import PageImage
+from sld.pages.tiling import make_tiles, tile_detections_to_points
 from sld.rexomni.images import model_image
 from sld.rexomni.inprocess import load_rexomni
 from sld.rexomni.prompts import chat_text, detection_prompt
 from sld.rexomni.queries import Query
-from sld.rexomni.tiny import WIRED_DETECTION_ANSWER, WIRED_OCR_ANSWER
 from sld.settings import Settings
-from sld.tiling import make_tiles, tile_detections_to_points
+from sld.symbols.detectors.rexomni import RexOmniDetector
+from sld.text.engines.rexomni import RexOmniTextReader
 
 PHRASES = Settings().rexomni_phrases
 #: Tiles of the `grid_page` fixture: 3 x 2 of them.
@@ -131,8 +131,8 @@ def test_backends_through_the_registries_and_protocols(
     wired_detection_rexomni: Path, grid_page: PageImage
 ) -> None:
     """What `sld digitise --detector rex-omni --ocr rex-omni` does: settings, factory, protocol."""
-    from sld.detect import SymbolDetector, create_detector
-    from sld.ocr import TextReader, create_text_reader
+    from sld.symbols.detectors import detector_for
+    from sld.text.engines import text_reader_for
 
     settings = Settings(
         detector="rex-omni",
@@ -143,8 +143,8 @@ def test_backends_through_the_registries_and_protocols(
         tile_size=TILE,
         tile_overlap=OVERLAP,
     )
-    detector: SymbolDetector = create_detector(settings)
-    reader: TextReader = create_text_reader(settings)
+    detector = detector_for(settings)
+    reader = text_reader_for(settings)
     assert (detector.name, reader.name) == ("rex-omni", "rex-omni")
     tiles = make_tiles(grid_page, settings.tile_size, settings.tile_overlap)
     found = detector.detect(tiles)

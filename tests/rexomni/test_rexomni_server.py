@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sld.detect.rexomni import RexOmniDetector
+from sld.pages.tiling import Tile
 from sld.rexomni.images import fit_pixel_budget, model_image
 from sld.rexomni.queries import Query
 from sld.rexomni.server import RexOmniServer, RexOmniServerError
 from sld.settings import Settings
-from sld.tiling import Tile
+from sld.symbols.detectors.rexomni import RexOmniDetector
 
 ANSWER = "<|object_ref_start|>fuse symbol<|object_ref_end|><|box_start|><0><0><999><999><|box_end|>"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from transformers import AutoTokenizer
 
+from benchmarks.harness.tiny_rexomni import QWEN_ADDED_TOKENS
 from sld.rexomni.inprocess import load_rexomni, load_tokenizer
-from sld.rexomni.tiny import QWEN_ADDED_TOKENS
 from sld.rexomni.vocabulary import (
     TokenizerMismatchError,
     check_coordinate_tokens,

@@ -1,0 +1,130 @@
+"""The `sld` command. Sub-commands import what they need when they run: `sld --help` is instant."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sld import __version__
+from sld.cli import symbols as symbols_cli
+
+
+def _add_backend_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", dest="database_url", help="database URL (default: sqlite:///sld.db)"
+    )
+    parser.add_argument("--detector", help="symbol detector: template (default), rex-omni, ...")
+    parser.add_argument("--ocr", help="text engine: auto (default), pdf-text, rapidocr, none, ...")
+    parser.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sld",
+        description="Digitise electrical single-line diagrams: PDF in, components, ratings, "
+        "text and connectivity out, in JSON and a SQL database.",
+    )
+    parser.add_argument("--version", action="version", version=f"sld {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    digitise = commands.add_parser(
+        "digitise", help="digitise PDFs or images into JSON and the database"
+    )
+    digitise.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    digitise.add_argument("--out", dest="output_dir", type=Path, help="JSON folder (default out/)")
+    _add_backend_options(digitise)
+    digitise.add_argument(
+        "--engine",
+        choices=["auto", "local", "prefect"],
+        default="auto",
+        help="local: run the stages in this process; prefect: run the Prefect flow (tracked "
+        "in the Prefect server). auto: prefect when PREFECT_API_URL is set, else local",
+    )
+
+    demo = commands.add_parser(
+        "demo", help="generate a sample SLD, digitise it and query the database"
+    )
+    demo.add_argument("--out", dest="output_dir", type=Path, default=Path("out"))
+    demo.add_argument("--sample-dir", type=Path, default=Path("sample"))
+    demo.add_argument("--db", dest="database_url", default="sqlite:///sld.db")
+    demo.add_argument("--seed", type=int, default=7)
+
+    synth = commands.add_parser("synth", help="generate synthetic SLDs with ground truth")
+    synth.add_argument("--out", type=Path, required=True, help="output folder")
+    synth.add_argument("--count", type=int, default=10)
+    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--style", choices=["iec", "ansi", "mixed"], default="mixed")
+    synth.add_argument("--pages", type=int, default=1, help="pages per document")
+    synth.add_argument("--no-scans", action="store_true", help="skip the scanned variants")
+    synth.add_argument(
+        "--house-style",
+        type=int,
+        metavar="N",
+        help="draw each symbol type one way in every drawing (house style N), as one office does",
+    )
+
+    evaluate = commands.add_parser("eval", help="score results against ground truth")
+    evaluate.add_argument("--gt", type=Path, required=True, help="ground-truth folder")
+    evaluate.add_argument("--pred", type=Path, required=True, help="results folder")
+    evaluate.add_argument("--json", type=Path, help="also write the scores as JSON here")
+
+    query = commands.add_parser("query", help="run a SQL query on the result database")
+    query.add_argument("sql", help='e.g. "SELECT type, count(*) FROM components GROUP BY type"')
+    query.add_argument("--db", dest="database_url", help="database URL (default: sqlite:///sld.db)")
+
+    render = commands.add_parser("render", help="draw a result over its page as a PNG")
+    render.add_argument("result", type=Path, help="a result JSON written by sld digitise")
+    render.add_argument("--page", type=int, default=1, help="page number, from 1")
+    render.add_argument(
+        "--source", type=Path, help="the drawing (default: the result's source.path)"
+    )
+    render.add_argument("--out", type=Path, help="PNG to write (default: next to the result)")
+    render.add_argument("--dpi", type=int, default=100)
+    render.add_argument(
+        "--connections", action="store_true", help="also draw each connection as a line"
+    )
+
+    commands.add_parser(
+        "settings", help="list every SLD_* setting with its current value and meaning"
+    )
+    from sld.cli.graph import add_graph_parser
+
+    add_graph_parser(commands)
+
+    schema = commands.add_parser("schema", help="write the JSON Schema and SQL DDL into a folder")
+    schema.add_argument("--out", type=Path, default=Path("schemas"))
+
+    symbols_cli.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    from sld.cli import commands
+
+    if args.command == "graph":
+        from sld.cli.graph import run_graph_command
+
+        return run_graph_command(args)
+    handler = {
+        "digitise": commands.digitise,
+        "demo": commands.demo,
+        "synth": commands.synth,
+        "eval": commands.evaluate,
+        "query": commands.query,
+        "schema": commands.schema,
+        "render": commands.render,
+        "settings": commands.show_settings,
+        "symbols": symbols_cli.run,
+    }[args.command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,169 @@
+"""`sld symbols ...`: show the reference-symbol library, add to it, calibrate it.
+
+`add_parser` is called by `sld/cli/main.py` to register the sub-command; `run` is its handler.
+Heavy imports happen inside the handlers, so `sld --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected x0,y0,x1,y1 in points, got {text!r}") from None
+    if len(values) != 4:
+        raise argparse.ArgumentTypeError(f"expected four numbers x0,y0,x1,y1, got {text!r}")
+    return (values[0], values[1], values[2], values[3])
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `sld symbols` and its sub-commands."""
+    symbols = commands.add_parser("symbols", help="show, extend and calibrate the symbol library")
+    actions = symbols.add_subparsers(dest="symbols_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser(
+        "add",
+        help="cut a symbol out of a drawing into the library",
+        description="Cut the box out of the drawing and keep it as an exemplar of TYPE. The box "
+        "is in PDF points on the displayed page (as in the result JSON) and should hold the "
+        "symbol with its leads up to where the conductors attach. The exemplar takes part in "
+        "the next run.",
+    )
+    add.add_argument("type", help="component type, snake_case: circuit_breaker, motor, ...")
+    add.add_argument("--from", dest="source", type=Path, required=True, help="PDF or image")
+    add.add_argument("--page", type=int, default=1, help="page number, from 1 (default 1)")
+    add.add_argument("--bbox", type=_bbox, required=True, help="x0,y0,x1,y1 in points")
+    add.add_argument("--standard", default="user", help="drawing standard: iec, ansi, ...")
+    add.add_argument("--variant", default="", help="which drawing of the type (free text)")
+    add.add_argument("--name", help="exemplar name (default: from the file name and page)")
+    add.add_argument(
+        "--upright", action="store_true", help="never turned or mirrored (holds letters)"
+    )
+    add.add_argument("--licence", default="the drawing's owner", help="licence of the drawing")
+    add.add_argument("--library", type=Path, help="library folder to write into")
+    add.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
+
+    listing = actions.add_parser("list", help="list the exemplars of the library")
+    listing.add_argument("--library", type=Path, help="a user library folder to include")
+
+    calibrate = actions.add_parser(
+        "calibrate",
+        help="choose each type's score threshold on synthetic calibration drawings",
+        description="Generate synthetic drawings (vector and scanned) from the calibration seed, "
+        "detect with every threshold at 0, and keep for each type the threshold that gives the "
+        "best F1 there. Never use the seeds of an evaluation.",
+    )
+    calibrate.add_argument("--seed", type=int, default=1000, help="calibration set seed")
+    calibrate.add_argument("--count", type=int, default=16, help="drawings per style")
+    calibrate.add_argument("--work", type=Path, default=Path("out/calibration"))
+    calibrate.add_argument("--library", type=Path, help="write thresholds into this folder")
+
+    render = actions.add_parser(
+        "render-catalogue", help="re-render the built-in exemplars from the synthetic catalogue"
+    )
+    render.add_argument("--out", type=Path, help="folder (default: the built-in library)")
+
+
+def run(args: argparse.Namespace) -> int:
+    handler = {
+        "add": _add,
+        "list": _list,
+        "calibrate": _calibrate,
+        "render-catalogue": _render,
+    }[args.symbols_command]
+    return handler(args)
+
+
+def _add(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from sld.pages.raster import InputError
+    from sld.settings import load_settings
+    from sld.symbols.library import add_from_drawing
+
+    settings = load_settings(symbol_library=args.library, dpi=args.dpi)
+    try:
+        meta_path = add_from_drawing(
+            settings,
+            args.type,
+            args.source,
+            args.page,
+            args.bbox,
+            standard=args.standard,
+            variant=args.variant,
+            name=args.name,
+            rotatable=not args.upright,
+            licence=args.licence,
+        )
+    except (InputError, ValueError) as error:
+        Console(stderr=True).print(f"[red]error:[/red] {error}")
+        return 2
+    Console().print(f"added {args.type} exemplar {meta_path.stem} -> {meta_path}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from sld.settings import load_settings
+    from sld.symbols.library import library_folders, load_folder, load_thresholds, threshold_for
+
+    settings = load_settings(symbol_library=args.library)
+    thresholds = load_thresholds(settings)
+    table = Table(title="symbol library")
+    for column in ("type", "name", "standard", "variant", "size (pt)", "terminals", "source"):
+        table.add_column(column)
+    count = 0
+    for folder in library_folders(settings):
+        for exemplar in load_folder(folder):
+            width, height = exemplar.size_pt
+            table.add_row(
+                exemplar.type,
+                exemplar.name,
+                exemplar.info.standard,
+                exemplar.info.variant,
+                f"{width:.0f} x {height:.0f}",
+                str(len(exemplar.info.terminals)),
+                exemplar.info.source,
+            )
+            count += 1
+    console = Console()
+    console.print(table)
+    types = sorted({row for row in thresholds} | set())
+    console.print(
+        f"{count} exemplars in {', '.join(str(f) for f in library_folders(settings))}; "
+        "thresholds: "
+        + ", ".join(f"{t} {threshold_for(t, thresholds, settings):.2f}" for t in types)
+    )
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from sld.settings import load_settings
+    from sld.symbols.calibrate import calibrate
+
+    settings = load_settings(symbol_library=args.library)
+    console = Console()
+    result = calibrate(
+        settings, seed=args.seed, count=args.count, work=args.work, log=console.print
+    )
+    console.print(f"thresholds written to {result}")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from sld.settings import load_settings
+    from sld.symbols.builtin import render_builtin
+    from sld.symbols.library import builtin_folder
+
+    folder = args.out or builtin_folder(load_settings())
+    written = render_builtin(folder)
+    print(f"{len(written)} exemplars rendered into {folder}")
+    return 0
