@@ -32,7 +32,7 @@ from sld.pages.page import PageImage
 from sld.pages.tiling import make_tiles
 from sld.rexomni.images import MAX_PIXELS
 from sld.rexomni.inprocess import RexOmniInProcess, load_rexomni
-from sld.rexomni.queries import Query
+from sld.rexomni.queries import Answer, Query
 from sld.settings import Settings
 from sld.symbols.detectors.rexomni import RexOmniDetector
 from sld.text.engines.rexomni import RexOmniTextReader
@@ -98,10 +98,12 @@ class CountingModel:
         self.model = model
         self.answer_tokens: list[int] = []
 
-    def generate(self, queries: Sequence[Query]) -> list[str]:
+    def generate(self, queries: Sequence[Query]) -> list[Answer]:
         answers = self.model.generate(queries)
         tokenizer = self.model.tokenizer
-        self.answer_tokens += [len(tokenizer.encode(a, add_special_tokens=False)) for a in answers]
+        self.answer_tokens += [
+            len(tokenizer.encode(a.text, add_special_tokens=False)) for a in answers
+        ]
         return answers
 
 

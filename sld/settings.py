@@ -93,7 +93,10 @@ class Settings(BaseSettings):
         description="Component type -> phrase for the zero-shot detectors (JSON in the env)",
     )
     rexomni_score: float = Field(
-        default=1.0, gt=0, le=1, description="Score of every Rex-Omni box (it states none)"
+        default=1.0,
+        gt=0,
+        le=1,
+        description="Score of a Rex-Omni box when the backend reports no token probabilities",
     )
     rexomni_ocr_granularity: str = Field(
         default="text line",

@@ -10,19 +10,25 @@ six or more (even) a polygon; `None` means the object is absent. In OCR tasks LA
 read. A generation cut by the token cap leaves its last group open; like upstream, that group
 is still read. Anything else (stray tokens, a bin above 999, an odd count, an inverted box) is
 skipped: the parser never raises on model output and never returns a point outside the image.
+
+Given the answer's tokens with their log-probabilities, each shape is scored with the
+probability of its own tokens: those of its label and of its coordinates (the product, so a
+box is as sure as its least sure token allows). The label's tokens count for every shape of
+the label; separators and markers count for none.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
-
-import numpy as np
 
 from sld.detections import Detections
 from sld.rexomni.coords import MAX_BIN, bin_to_pixels
 from sld.rexomni.decoding import END_OF_TEXT, END_OF_TURN
+from sld.rexomni.queries import TokenScore
 
 OBJECT_REF_START = "<|object_ref_start|>"
 OBJECT_REF_END = "<|object_ref_end|>"
@@ -45,6 +51,8 @@ class Shape:
     kind: ShapeKind
     #: Box: the two corners (x0, y0), (x1, y1). Point: one vertex. Polygon: its vertices.
     vertices: tuple[tuple[float, float], ...]
+    #: Probability of the shape's label and coordinate tokens; None when they are unknown.
+    score: float | None = None
 
     @property
     def box(self) -> tuple[float, float, float, float] | None:
@@ -71,6 +79,10 @@ def clean_label(raw: str) -> str:
     return " ".join(_SPECIAL_TOKEN.sub(" ", raw).split())
 
 
+#: Character offsets [start, end) in the answer text.
+Span = tuple[int, int]
+
+
 def _shape_from_bins(label: str, bins: list[int], width: float, height: float) -> Shape | None:
     if any(value > MAX_BIN for value in bins) or len(bins) < 2 or len(bins) % 2:
         return None
@@ -94,44 +106,81 @@ def _shape_from_bins(label: str, bins: list[int], width: float, height: float) -
     return shape
 
 
-def _group_shapes(group: str, width: float, height: float) -> list[Shape]:
-    """Shapes of one `LABEL<|object_ref_end|><|box_start|>...` group; [] if it is malformed."""
+def _group_shapes(
+    group: str, offset: int, width: float, height: float
+) -> list[tuple[Shape, Span, Span]]:
+    """Shapes of one `LABEL<|object_ref_end|><|box_start|>...` group, starting at `offset` in
+    the answer, each with the spans of its label and its coordinates; [] if malformed."""
     label_text, found_label_end, rest = group.partition(OBJECT_REF_END)
     if not found_label_end:
         return []
-    rest = rest.lstrip()
-    if not rest.startswith(BOX_START):
+    position = offset + len(label_text) + len(OBJECT_REF_END)
+    stripped = rest.lstrip()
+    position += len(rest) - len(stripped)
+    if not stripped.startswith(BOX_START):
         return []
-    body = rest[len(BOX_START) :].partition(BOX_END)[0]
+    position += len(BOX_START)
+    body = stripped[len(BOX_START) :].partition(BOX_END)[0]
     label = clean_label(label_text)
-    shapes: list[Shape] = []
+    label_span = (offset, offset + len(label_text))
+    shapes = []
     for piece in body.split(","):
         bins = [int(digits) for digits in _COORDINATE.findall(piece)]
         shape = _shape_from_bins(label, bins, width, height)
         if shape is not None:
+            shapes.append((shape, label_span, (position, position + len(piece))))
+        position += len(piece) + 1
+    return shapes
+
+
+def _probability(tokens: Sequence[TokenScore], spans: Sequence[Span]) -> float:
+    """Product of the probabilities of the tokens that overlap any of `spans`."""
+    logprob = 0.0
+    start = 0
+    for token in tokens:
+        end = start + len(token.text)
+        if any(start < span_end and span_start < end for span_start, span_end in spans):
+            logprob += token.logprob
+        start = end
+    return math.exp(logprob)
+
+
+def parse_answer(
+    text: str, width: float, height: float, tokens: Sequence[TokenScore] = ()
+) -> list[Shape]:
+    """All shapes in a Rex-Omni answer, in pixels of a `width` x `height` image.
+
+    `width` and `height` are the size of the image as given to the model (the processor's
+    internal resize does not count). With the answer's `tokens` (their texts joining to
+    `text`), each shape gets the probability of its label and coordinate tokens as `score`.
+    """
+    if width <= 0 or height <= 0:
+        raise ValueError(f"image size must be positive, got {width} x {height}")
+    body = answer_body(text)
+    starts = [found.end() for found in re.finditer(re.escape(OBJECT_REF_START), body)]
+    ends = [start - len(OBJECT_REF_START) for start in starts[1:]] + [len(body)] * bool(starts)
+    shapes: list[Shape] = []
+    for start, end in zip(starts, ends, strict=True):
+        for shape, label_span, coordinate_span in _group_shapes(
+            body[start:end], start, width, height
+        ):
+            if tokens:
+                score = _probability(tokens, (label_span, coordinate_span))
+                shape = Shape(shape.label, shape.kind, shape.vertices, score)
             shapes.append(shape)
     return shapes
 
 
-def parse_answer(text: str, width: float, height: float) -> list[Shape]:
-    """All shapes in a Rex-Omni answer, in pixels of a `width` x `height` image.
-
-    `width` and `height` are the size of the image as given to the model (the processor's
-    internal resize does not count).
-    """
-    if width <= 0 or height <= 0:
-        raise ValueError(f"image size must be positive, got {width} x {height}")
-    groups = answer_body(text).split(OBJECT_REF_START)[1:]
-    return [shape for group in groups for shape in _group_shapes(group, width, height)]
-
-
 def shapes_to_detections(shapes: list[Shape], score: float) -> Detections:
-    """The boxes and polygons as `Detections` (points are left out: they have no extent)."""
-    boxed = [(shape.box, shape.label) for shape in shapes if shape.box is not None]
+    """The boxes and polygons as `Detections` (points are left out: they have no extent).
+
+    Each keeps its own `score` where the answer's tokens gave one, else gets `score`.
+    """
+    boxed = [shape for shape in shapes if shape.box is not None]
     if not boxed:
         return Detections()
     return Detections.from_lists(
-        boxes=[box for box, _ in boxed if box is not None],
-        scores=np.full(len(boxed), score, dtype=np.float64).tolist(),
-        labels=[label for _, label in boxed],
+        boxes=[shape.box for shape in boxed if shape.box is not None],
+        scores=[score if shape.score is None else shape.score for shape in boxed],
+        labels=[shape.label for shape in boxed],
     )

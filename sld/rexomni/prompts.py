@@ -86,6 +86,25 @@ def chat_text(prompt: str) -> str:
     )
 
 
+#: A Jinja chat template that renders a system message, a user turn with one image and a text,
+#: and the open assistant turn exactly as `chat_text` writes them (`<image>` parts become the
+#: vision markers; no newline after them). Given to the processor, so that code that renders
+#: conversations itself (TRL's GRPOTrainer) sends what inference sends; a test holds the two
+#: to the same text.
+CHAT_TEMPLATE = (
+    "{%- for message in messages -%}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' }}"
+    "{%- if message['content'] is string -%}{{ message['content'] }}"
+    "{%- else -%}{%- for part in message['content'] -%}"
+    "{%- if part['type'] == 'image' -%}{{ '<|vision_start|><|image_pad|><|vision_end|>' }}"
+    "{%- elif part['type'] == 'text' -%}{{ part['text'] }}{%- endif -%}"
+    "{%- endfor -%}{%- endif -%}"
+    "{{ '<|im_end|>\\n' }}"
+    "{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{ '<|im_start|>assistant\\n' }}{%- endif -%}"
+)
+
+
 def chat_messages(prompt: str, image_url: str) -> list[dict[str, object]]:
     """The same conversation as OpenAI chat-completions messages (for a vLLM server)."""
     return [

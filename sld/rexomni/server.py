@@ -4,7 +4,8 @@ Each query is one request: the image as a PNG data URL (already resized to the u
 budget, so the server does not resize it again and uploads stay small), the same prompt and
 system message as in process, greedy decoding with repetition penalty 1.05, special tokens kept
 (`skip_special_tokens: false`, a vLLM extension; without it the boxes vanish) and a stop at
-`<|im_end|>`. Requests run `concurrency` at a time on a thread pool; time-outs, lost
+`<|im_end|>`, and the log-probability of each generated token (`logprobs: true`; they become
+the box scores). Requests run `concurrency` at a time on a thread pool; time-outs, lost
 connections, 408, 429 and 5xx answers are retried with exponential back-off; other errors stop
 the run with a message that says what to check.
 """
@@ -24,7 +25,7 @@ from PIL import Image
 from sld.rexomni.decoding import END_OF_TURN, REPETITION_PENALTY
 from sld.rexomni.images import MAX_PIXELS, MIN_PIXELS, fit_pixel_budget, png_data_url
 from sld.rexomni.prompts import chat_messages
-from sld.rexomni.queries import Query
+from sld.rexomni.queries import Answer, Query, TokenScore
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class RexOmniServer:
     def close(self) -> None:
         self._client.close()
 
-    def generate(self, queries: Sequence[Query]) -> list[str]:
+    def generate(self, queries: Sequence[Query]) -> list[Answer]:
         """Answers in query order; the first request that fails for good raises."""
         if not queries:
             return []
@@ -94,9 +95,10 @@ class RexOmniServer:
             "skip_special_tokens": False,
             "spaces_between_special_tokens": False,
             "stop": [END_OF_TURN],
+            "logprobs": True,
         }
 
-    def answer(self, query: Query) -> str:
+    def answer(self, query: Query) -> Answer:
         """One query's answer, with retries."""
         body = self.request_body(query)
         problem = ""
@@ -144,7 +146,7 @@ class RexOmniServer:
             f"{response.text[:300]}. {hint}."
         )
 
-    def _content(self, response: httpx.Response) -> str:
+    def _content(self, response: httpx.Response) -> Answer:
         try:
             choice = response.json()["choices"][0]
             content = choice["message"]["content"] or ""
@@ -164,4 +166,23 @@ class RexOmniServer:
                 "--tokenizer-mode slow and keep skip_special_tokens off (docs/rexomni.md)",
                 content[:80],
             )
-        return content
+        return Answer(content, _tokens(choice.get("logprobs"), content))
+
+
+def _tokens(logprobs: Any, content: str) -> tuple[TokenScore, ...]:
+    """The answer's tokens from a chat completion's `logprobs.content`; () when the server sent
+    none or they do not spell the answer (the boxes then get the constant score)."""
+    try:
+        tokens = tuple(
+            TokenScore(str(entry["token"]), float(entry["logprob"]))
+            for entry in logprobs["content"]
+        )
+    except (KeyError, TypeError, ValueError):
+        return ()
+    # A stop string is cut from the content but its token may still be listed.
+    while tokens and len("".join(token.text for token in tokens)) > len(content):
+        tokens = tokens[:-1]
+    if "".join(token.text for token in tokens) != content:
+        log.debug("the server's tokens do not spell its answer; boxes get the constant score")
+        return ()
+    return tokens

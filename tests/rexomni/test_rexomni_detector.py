@@ -13,7 +13,7 @@ from sld.detections import Detections
 from sld.pages.page import PageImage
 from sld.pages.tiling import Tile, make_tiles, tile_detections_to_points
 from sld.registry import DETECTORS, TEXT_READERS, load_factory
-from sld.rexomni.queries import Query
+from sld.rexomni.queries import Answer, Query
 from sld.rexomni.visual import STRIP_MARGIN, reference_canvas
 from sld.settings import Settings
 from sld.symbols.detectors.rexomni import RexOmniDetector, exemplars_from_folder
@@ -29,10 +29,10 @@ class ScriptedModel:
         self.answers = list(answers)
         self.queries: list[Query] = []
 
-    def generate(self, queries: Sequence[Query]) -> list[str]:
+    def generate(self, queries: Sequence[Query]) -> list[Answer]:
         self.queries.extend(queries)
         answers, self.answers = self.answers[: len(queries)], self.answers[len(queries) :]
-        return answers
+        return [Answer(answer) for answer in answers]
 
 
 def _group(label: str, *boxes: tuple[int, int, int, int]) -> str:

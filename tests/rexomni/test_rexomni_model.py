@@ -52,7 +52,8 @@ def test_random_model_answers_every_query_in_batches(tiny_rexomni: Path) -> None
     queries.append(_query(20, 700, "Detect all text line and recognize them.", 3))
     answers = model.generate(queries)
     assert len(answers) == 3
-    assert all(isinstance(answer, str) and answer for answer in answers)
+    assert all(answer.text for answer in answers)
+    assert all("".join(t.text for t in answer.tokens) == answer.text for answer in answers)
 
 
 def test_wired_model_writes_its_answer_through_generate_and_decode(
@@ -63,7 +64,7 @@ def test_wired_model_writes_its_answer_through_generate_and_decode(
     )
     answers = model.generate([_query(200, 300, "Detect fuse symbol.", s) for s in range(3)])
     # Decoded with special tokens kept; generation stopped at <|im_end|>.
-    assert answers == [WIRED_DETECTION_ANSWER] * 3
+    assert [answer.text for answer in answers] == [WIRED_DETECTION_ANSWER] * 3
 
 
 def test_detector_on_tiny_model_maps_answers_to_page_points(

@@ -19,7 +19,7 @@ from PIL import Image
 
 from sld.pages.tiling import Tile
 from sld.rexomni.images import fit_pixel_budget, model_image
-from sld.rexomni.queries import Query
+from sld.rexomni.queries import Answer, Query
 from sld.rexomni.server import RexOmniServer, RexOmniServerError
 from sld.settings import Settings
 from sld.symbols.detectors.rexomni import RexOmniDetector
@@ -35,6 +35,8 @@ class Reply:
     status: int = 200
     delay_s: float = 0.0
     raw: bytes | None = None
+    #: (token, logprob) pairs for the completion's `logprobs.content`, as vLLM sends them.
+    logprobs: list[tuple[str, float]] | None = None
 
 
 @dataclass
@@ -80,15 +82,18 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 else:
                     # Echo the prompt so tests can check the order of the answers.
                     prompt = body["messages"][1]["content"][1]["text"]
-                    completion = {
-                        "choices": [
-                            {
-                                "message": {"role": "assistant", "content": reply.content},
-                                "finish_reason": "stop",
-                            }
-                        ],
-                        "prompt_echo": prompt,
+                    choice: dict[str, Any] = {
+                        "message": {"role": "assistant", "content": reply.content},
+                        "finish_reason": "stop",
                     }
+                    if reply.logprobs is not None:
+                        choice["logprobs"] = {
+                            "content": [
+                                {"token": token, "logprob": logprob, "top_logprobs": []}
+                                for token, logprob in reply.logprobs
+                            ]
+                        }
+                    completion = {"choices": [choice], "prompt_echo": prompt}
                     payload, status = json.dumps(completion).encode(), reply.status
                 # Out of flight before the answer leaves: the client may send its next request
                 # the moment it has this one's answer, before this thread runs on.
@@ -130,6 +135,10 @@ def _query(prompt: str = "Detect fuse symbol.", size: tuple[int, int] = (120, 90
     return Query(model_image(pixels), prompt)
 
 
+def _texts(answers: list[Answer]) -> list[str]:
+    return [answer.text for answer in answers]
+
+
 def _client(url: str, **options: Any) -> RexOmniServer:
     settings: dict[str, Any] = {"timeout_s": 5.0, "retries": 2, "backoff_s": 0.01} | options
     return RexOmniServer(url, "IDEA-Research/Rex-Omni", **settings)
@@ -139,7 +148,7 @@ def test_request_carries_the_prompt_image_and_decoding_settings(fake_server: Fak
     client = _client(
         fake_server.url, api_key="secret", max_new_tokens=512, max_pixels=100 * 28 * 28
     )
-    assert client.generate([_query(size=(1000, 600))]) == [ANSWER]
+    assert _texts(client.generate([_query(size=(1000, 600))])) == [ANSWER]
     body = fake_server.requests[0]
     assert body["model"] == "IDEA-Research/Rex-Omni"
     assert body["skip_special_tokens"] is False
@@ -147,6 +156,7 @@ def test_request_carries_the_prompt_image_and_decoding_settings(fake_server: Fak
     assert body["temperature"] == 0.0
     assert body["repetition_penalty"] == 1.05
     assert body["max_tokens"] == 512
+    assert body["logprobs"] is True
     system, user = body["messages"]
     assert system == {"role": "system", "content": "You are a helpful assistant"}
     image_part, text_part = user["content"]
@@ -171,14 +181,14 @@ def test_requests_run_concurrently_and_answers_keep_their_order(fake_server: Fak
     assert fake_server.most_in_flight == 3
     prompts = [body["messages"][1]["content"][1]["text"] for body in fake_server.requests]
     by_prompt = dict(zip(prompts, [f"answer {i}" for i in range(6)], strict=True))
-    assert answers == [by_prompt[f"prompt {i}"] for i in range(6)]
+    assert _texts(answers) == [by_prompt[f"prompt {i}"] for i in range(6)]
     assert elapsed < 0.05 * sum(range(1, 7))  # faster than one request at a time
 
 
 def test_a_timed_out_request_is_retried(fake_server: FakeServer) -> None:
     fake_server.script = [Reply(content="late", delay_s=1.0)]
     client = _client(fake_server.url, timeout_s=0.3)
-    assert client.generate([_query()]) == [ANSWER]
+    assert _texts(client.generate([_query()])) == [ANSWER]
     assert len(fake_server.requests) == 2
 
 
@@ -187,7 +197,7 @@ def test_busy_server_is_retried_with_backoff(
 ) -> None:
     fake_server.script = [Reply(status=503, raw=b"busy"), Reply(status=429, raw=b"slow down")]
     with caplog.at_level(logging.WARNING, logger="sld.rexomni.server"):
-        assert _client(fake_server.url).generate([_query()]) == [ANSWER]
+        assert _texts(_client(fake_server.url).generate([_query()])) == [ANSWER]
     assert len(fake_server.requests) == 3
     assert "HTTP 503" in caplog.text and "HTTP 429" in caplog.text
 
@@ -230,7 +240,9 @@ def test_plain_text_answers_warn_about_the_tokenizer_mode(
 ) -> None:
     fake_server.default = Reply(content="fuse symbol")
     with caplog.at_level(logging.WARNING, logger="sld.rexomni.server"):
-        assert _client(fake_server.url).generate([_query(), _query()]) == ["fuse symbol"] * 2
+        assert (
+            _texts(_client(fake_server.url).generate([_query(), _query()])) == ["fuse symbol"] * 2
+        )
     assert caplog.text.count("--tokenizer-mode slow") == 1
 
 
@@ -244,3 +256,41 @@ def test_detector_through_the_server(fake_server: FakeServer) -> None:
     assert [list(d.labels) for d in found] == [["fuse"]] * 3
     np.testing.assert_allclose(found[0].boxes, [[0, 0, 300, 200]])
     assert client.generate([]) == []
+
+
+#: ANSWER cut into the tokens a server would list, with their log-probabilities.
+ANSWER_TOKENS = [
+    ("<|object_ref_start|>", -0.01),
+    ("fuse", -0.2),
+    (" symbol", -0.1),
+    ("<|object_ref_end|>", -0.01),
+    ("<|box_start|>", -0.01),
+    ("<0>", -0.3),
+    ("<0>", -0.1),
+    ("<999>", -0.05),
+    ("<999>", -0.05),
+    ("<|box_end|>", -0.01),
+    ("<|im_end|>", -0.02),  # the stop string: cut from the content, still listed
+]
+
+
+def test_server_logprobs_become_box_scores(fake_server: FakeServer) -> None:
+    fake_server.default = Reply(logprobs=ANSWER_TOKENS)
+    client = _client(fake_server.url)
+    (answer,) = client.generate([_query()])
+    assert answer.text == ANSWER
+    assert [token.text for token in answer.tokens] == [t for t, _ in ANSWER_TOKENS[:-1]]
+    pixels = np.full((200, 300), 255, dtype=np.uint8)
+    pixels[50, :] = 0
+    detector = RexOmniDetector(client.generate, Settings().rexomni_phrases)
+    (found,) = detector.detect([Tile(index=0, x0=0, y0=0, image=pixels)])
+    # The label's two tokens and the four coordinates; markers do not count.
+    assert found.scores[0] == pytest.approx(np.exp(-(0.2 + 0.1 + 0.3 + 0.1 + 0.05 + 0.05)))
+
+
+def test_tokens_that_do_not_spell_the_answer_leave_the_constant_score(
+    fake_server: FakeServer,
+) -> None:
+    fake_server.default = Reply(logprobs=[("fuse", -0.1)])
+    (answer,) = _client(fake_server.url).generate([_query()])
+    assert answer.text == ANSWER and answer.tokens == ()

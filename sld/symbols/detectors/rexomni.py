@@ -7,7 +7,8 @@ Two modes (setting `rexomni_mode`):
   beside the tile and given as reference boxes (`visual_prompting`); the answers are that type.
 
 Tiles without ink are skipped, and boxes that lie mostly on the tile's text are dropped. Rex-Omni
-states no confidence, so every box gets the score `rexomni_score`.
+states no confidence: a box's score is the probability of its own answer tokens (label and
+coordinates) where the backend reports them, else the constant `rexomni_score`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from sld.rexomni.coords import box_to_bins
 from sld.rexomni.images import model_image
 from sld.rexomni.parser import parse_answer, shapes_to_detections
 from sld.rexomni.prompts import detection_prompt, visual_prompting_prompt
-from sld.rexomni.queries import GenerateFn, Query
-from sld.rexomni.visual import reference_canvas
+from sld.rexomni.queries import Answer, GenerateFn, Query
+from sld.rexomni.visual import ReferenceCanvas, reference_canvas
 from sld.settings import Settings
 from sld.symbols.detectors.zero_shot import PhraseMatcher, drop_boxes_on_text
 
@@ -101,21 +102,16 @@ class RexOmniDetector:
 
     def _queries(self, tile: Tile) -> list[tuple[Query, str | None]]:
         if self.mode == "text":
-            prompt = detection_prompt(list(self.matcher.phrases.values()))
-            return [(Query(model_image(tile.image), prompt), None)]
-        queries: list[tuple[Query, str | None]] = []
-        for component_type, crops in self.exemplars.items():
-            canvas = reference_canvas(tile.image, crops)
-            height, width = canvas.image.shape
-            bins = [box_to_bins(box, width, height) for box in canvas.reference_boxes]
-            queries.append(
-                (Query(model_image(canvas.image), visual_prompting_prompt(bins)), component_type)
-            )
-        return queries
+            return [(text_query(tile.image, list(self.matcher.phrases.values())), None)]
+        return [
+            (visual_query(tile.image, crops)[0], component_type)
+            for component_type, crops in self.exemplars.items()
+        ]
 
-    def _read(self, answer: str, query: Query, asked: _Asked) -> Detections:
+    def _read(self, answer: Answer, query: Query, asked: _Asked) -> Detections:
         """One answer as detections in tile pixels, labelled with component types."""
-        found = shapes_to_detections(parse_answer(answer, query.width, query.height), self.score)
+        shapes = parse_answer(answer.text, query.width, query.height, answer.tokens)
+        found = shapes_to_detections(shapes, self.score)
         if not len(found):
             return found
         if asked.component_type is not None:
@@ -133,6 +129,22 @@ class RexOmniDetector:
         kept = Detections(boxes=boxes, scores=found.scores, labels=np.asarray(labels, dtype=object))
         kept = kept[keep]
         return kept[valid_boxes(kept.boxes)]
+
+
+def text_query(tile_image: NDArray[np.uint8], phrases: Sequence[str]) -> Query:
+    """The `detection` query for a grey tile: every phrase in one prompt (also used to train)."""
+    return Query(model_image(tile_image), detection_prompt(phrases))
+
+
+def visual_query(
+    tile_image: NDArray[np.uint8], crops: Sequence[NDArray[np.uint8]]
+) -> tuple[Query, ReferenceCanvas]:
+    """The `visual_prompting` query for a grey tile and exemplar crops of one type, and the
+    canvas it shows (the tile with the exemplar strip; also used to train)."""
+    canvas = reference_canvas(tile_image, crops)
+    height, width = canvas.image.shape
+    bins = [box_to_bins(box, width, height) for box in canvas.reference_boxes]
+    return Query(model_image(canvas.image), visual_prompting_prompt(bins)), canvas
 
 
 def exemplars_from_folder(folder: Path) -> list[Exemplar]:

@@ -9,6 +9,7 @@ is read in part; of boxes that overlap or sit inside one another the largest is 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from sld.detections import Detections
 from sld.geometry import areas, containment_matrix, iou_matrix
@@ -16,11 +17,12 @@ from sld.pages.page import PageImage
 from sld.pages.tiling import make_tiles, tile_detections_to_points
 from sld.rexomni.images import model_image
 from sld.rexomni.parser import parse_answer, shapes_to_detections
-from sld.rexomni.prompts import OCR_GRANULARITIES, ocr_box_prompt
+from sld.rexomni.prompts import OCR_GRANULARITIES, OcrGranularity, ocr_box_prompt
 from sld.rexomni.queries import GenerateFn, Query
 from sld.settings import Settings
 
-#: Rex-Omni states no confidence; every line read gets this score.
+#: The score of a line when the backend reports no token probabilities (Rex-Omni states no
+#: confidence; with them a line's score is the probability of its text and box tokens).
 TEXT_SCORE = 1.0
 
 
@@ -38,6 +40,11 @@ def merge_text_boxes(found: Detections, iou: float, containment: float) -> Detec
             continue
         kept.append(index)
     return found[order[np.asarray(kept, dtype=np.intp)]]
+
+
+def ocr_query(tile_image: NDArray[np.uint8], granularity: OcrGranularity = "text line") -> Query:
+    """The `ocr_box` query for a grey tile (also used to train)."""
+    return Query(model_image(tile_image), ocr_box_prompt(granularity))
 
 
 class RexOmniTextReader:
@@ -60,6 +67,7 @@ class RexOmniTextReader:
             )
         self.name = name
         self.generate = generate
+        self.granularity: OcrGranularity = granularity  # type: ignore[assignment]
         self.prompt = ocr_box_prompt(granularity)
         self.tile_size = tile_size
         self.tile_overlap = tile_overlap
@@ -70,14 +78,14 @@ class RexOmniTextReader:
         tiles = [
             tile for tile in make_tiles(page, self.tile_size, self.tile_overlap) if tile.has_ink
         ]
-        queries = [Query(model_image(tile.image), self.prompt) for tile in tiles]
+        queries = [ocr_query(tile.image, self.granularity) for tile in tiles]
         answers = self.generate(queries) if queries else []
         if len(answers) != len(queries):
             raise RuntimeError(f"backend gave {len(answers)} answers to {len(queries)} queries")
         parts = []
         for tile, query, answer in zip(tiles, queries, answers, strict=True):
             lines = shapes_to_detections(
-                parse_answer(answer, query.width, query.height), TEXT_SCORE
+                parse_answer(answer.text, query.width, query.height, answer.tokens), TEXT_SCORE
             )
             lines = lines[np.asarray([bool(text) for text in lines.labels], dtype=bool)]
             parts.append(tile_detections_to_points(lines, tile, page))
