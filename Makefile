@@ -22,7 +22,7 @@ $(VENV)/.core: pyproject.toml | $(BIN)/python
 
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install --quiet "$(TORCH)"
-	$(BIN)/pip install --quiet -e ".[dev,rexomni,postgres]"
+	$(BIN)/pip install --quiet -e ".[dev,rexomni,postgres,train]"
 	touch $@ $(VENV)/.core
 
 demo: $(VENV)/.core

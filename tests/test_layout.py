@@ -38,6 +38,7 @@ ORDER: list[str] = [
     "sld.stages",
     "sld.pipeline",
     "sld.review",
+    "sld.training",
     "sld.cli",
     "sld.__main__",
 ]

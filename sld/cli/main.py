@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sld import __version__
 from sld.cli import symbols as symbols_cli
+from sld.cli import train as train_cli
 
 
 def _add_backend_options(parser: argparse.ArgumentParser) -> None:
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", type=Path, default=Path("schemas"))
 
     symbols_cli.add_parser(commands)
+    train_cli.add_parser(commands)
     return parser
 
 
@@ -122,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "render": commands.render,
         "settings": commands.show_settings,
         "symbols": symbols_cli.run,
+        "train": train_cli.run,
     }[args.command]
     try:
         return handler(args)

@@ -17,3 +17,11 @@ The way through it:
 Everything heavy (torch, transformers, trl, peft) is imported by the modules that need it, so
 exporting needs none of it.
 """
+
+from __future__ import annotations
+
+from typing import Literal
+
+#: What a sample asks: upstream's task names.
+Task = Literal["detection", "visual_prompting", "ocr"]
+TASKS: tuple[Task, ...] = ("detection", "visual_prompting", "ocr")

@@ -105,7 +105,7 @@ def prompt_dataset(data: Path, tasks: tuple[Task, ...], cache: Path) -> Any:
     return dataset
 
 
-RewardFn = Callable[..., list[float]]
+RewardFn = Callable[..., list[float | None]]
 
 
 def reward_functions(tokenizer: Any) -> list[RewardFn]:
@@ -124,7 +124,7 @@ def reward_functions(tokenizer: Any) -> list[RewardFn]:
         width: list[int],
         height: list[int],
         **_: Any,
-    ) -> list[float]:
+    ) -> list[float | None]:
         return [
             box_iou_reward(answer, _targets(truth), w, h)
             for answer, truth, w, h in zip(
@@ -138,7 +138,7 @@ def reward_functions(tokenizer: Any) -> list[RewardFn]:
         width: list[int],
         height: list[int],
         **_: Any,
-    ) -> list[float]:
+    ) -> list[float | None]:
         return [
             point_in_box_reward(answer, _targets(truth), w, h)
             for answer, truth, w, h in zip(
@@ -152,7 +152,7 @@ def reward_functions(tokenizer: Any) -> list[RewardFn]:
 def _rewards_callback(rewards: list[float]) -> Any:
     from transformers import TrainerCallback
 
-    class RecordReward(TrainerCallback):  # type: ignore[misc]
+    class RecordReward(TrainerCallback):
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **_: Any) -> None:
             if logs and "reward" in logs:
                 rewards.append(float(logs["reward"]))
@@ -163,7 +163,7 @@ def _rewards_callback(rewards: list[float]) -> Any:
 def train_grpo(data: Path, base_model: str, out: Path, options: GrpoOptions) -> GrpoResult:
     """Refine `base_model` with GRPO on the samples in `data`; the checkpoint goes to `out`."""
     from transformers import set_seed
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOConfig, GRPOTrainer  # type: ignore[attr-defined]
 
     set_seed(options.seed)
     device = resolve_device(options.device)
@@ -198,9 +198,10 @@ def train_grpo(data: Path, base_model: str, out: Path, options: GrpoOptions) -> 
         seed=options.seed,
     )
     rewards: list[float] = []
+    reward_funcs: list[Any] = list(reward_functions(loaded.tokenizer))
     trainer = GRPOTrainer(
         model=model,
-        reward_funcs=reward_functions(loaded.tokenizer),
+        reward_funcs=reward_funcs,
         args=config,
         train_dataset=dataset,
         processing_class=loaded.processor,

@@ -135,7 +135,7 @@ def _base_file(base: str, name: str) -> Path | None:
     if folder.is_dir():
         path = folder / name
         return path if path.is_file() else None
-    from transformers.utils import cached_file
+    from transformers.utils.hub import cached_file
 
     found = cached_file(
         base, name, _raise_exceptions_for_missing_entries=False, local_files_only=True

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from PIL import Image
 
 from sld.rexomni.answers import answer_text
 from sld.rexomni.coords import box_to_bins
+from sld.training import TASKS, Task
 
-#: What a sample asks: upstream's task names.
-Task = Literal["detection", "visual_prompting", "ocr"]
-TASKS: tuple[Task, ...] = ("detection", "visual_prompting", "ocr")
+__all__ = ["TASKS", "PixelBox", "Sample", "Target", "Task", "rounded_box"]
 
 #: A box in the sample image's pixels, x0, y0, x1, y1.
 PixelBox = tuple[float, float, float, float]

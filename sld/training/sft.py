@@ -111,7 +111,7 @@ def use_liger(choice: str, device: str) -> bool:
 def _losses_callback(losses: list[float], on_step: Callable[[int, float], None] | None) -> Any:
     from transformers import TrainerCallback
 
-    class RecordLoss(TrainerCallback):  # type: ignore[misc]
+    class RecordLoss(TrainerCallback):
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **_: Any) -> None:
             if logs and "loss" in logs:
                 losses.append(float(logs["loss"]))

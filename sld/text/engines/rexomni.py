@@ -67,7 +67,7 @@ class RexOmniTextReader:
             )
         self.name = name
         self.generate = generate
-        self.granularity: OcrGranularity = granularity  # type: ignore[assignment]
+        self.granularity: OcrGranularity = granularity
         self.prompt = ocr_box_prompt(granularity)
         self.tile_size = tile_size
         self.tile_overlap = tile_overlap
