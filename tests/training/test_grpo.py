@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def test_reward_functions_decode_with_special_tokens(tiny_base: Path, exported: 
     ids = tokenizer.encode(sample.answer, add_special_tokens=False)
     wrong = tokenizer.encode("None", add_special_tokens=False)
     targets = [
-        '[{"label": "%s", "boxes": %s}]' % (t.label, [list(b) for b in t.boxes])
+        json.dumps([{"label": t.label, "boxes": [list(b) for b in t.boxes]}])
         for t in sample.targets[:1]
     ]
     box_iou, point = reward_functions(tokenizer)
