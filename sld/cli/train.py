@@ -228,6 +228,19 @@ def _max_pixels(args: argparse.Namespace) -> int:
     return int(args.max_pixels or load_settings().rexomni_max_pixels)
 
 
+def _print_run(
+    measure: str, steps: int, seconds: float, values: list[float], checkpoint: Path
+) -> None:
+    """One line on a finished run: its length, how the measure moved, where the model is."""
+    first, last = (values[0], values[-1]) if values else (0.0, 0.0)
+    _consoles()[0].print(
+        f"{steps} steps in {seconds:.0f} s, {measure} {first:.3f} -> {last:.3f}; checkpoint "
+        f"{checkpoint} (use: SLD_REXOMNI_MODEL={checkpoint} sld digitise --detector rex-omni)",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
 def _sft(args: argparse.Namespace) -> int:
     from sld.training.model import PartSettings
     from sld.training.sft import SftOptions, train_sft
@@ -258,14 +271,7 @@ def _sft(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     result = train_sft(args.data, args.base, args.out, options)
-    first, last = (result.losses[0], result.losses[-1]) if result.losses else (0.0, 0.0)
-    _consoles()[0].print(
-        f"{result.steps} steps in {result.seconds:.0f} s, loss {first:.3f} -> {last:.3f}; "
-        f"checkpoint {result.checkpoint} (use: SLD_REXOMNI_MODEL={result.checkpoint} "
-        "sld digitise --detector rex-omni ...)",
-        soft_wrap=True,
-        highlight=False,
-    )
+    _print_run("loss", result.steps, result.seconds, result.losses, result.checkpoint)
     return 0
 
 
@@ -289,12 +295,7 @@ def _grpo(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     result = train_grpo(args.data, args.base, args.out, options)
-    first, last = (result.rewards[0], result.rewards[-1]) if result.rewards else (0.0, 0.0)
-    _consoles()[0].print(
-        f"{result.steps} steps in {result.seconds:.0f} s, reward {first:.3f} -> {last:.3f}; "
-        f"checkpoint {result.checkpoint}",
-        highlight=False,
-    )
+    _print_run("reward", result.steps, result.seconds, result.rewards, result.checkpoint)
     return 0
 
 

@@ -25,10 +25,9 @@ import torch
 
 from sld.rexomni.inprocess import load_rexomni, resolve_device
 from sld.rexomni.prompts import SYSTEM_PROMPT
-from sld.training.model import save_checkpoint
+from sld.training.model import finish_run
 from sld.training.rewards import box_iou_reward, point_in_box_reward
 from sld.training.samples import Target, Task
-from sld.training.sft import LOG_FILE
 from sld.training.tsv import TsvSamples
 
 log = logging.getLogger(__name__)
@@ -118,34 +117,24 @@ def reward_functions(tokenizer: Any) -> list[RewardFn]:
         )
         return texts
 
-    def box_iou(
-        completion_ids: list[list[int]],
-        targets: list[str],
-        width: list[int],
-        height: list[int],
-        **_: Any,
-    ) -> list[float | None]:
-        return [
-            box_iou_reward(answer, _targets(truth), w, h)
-            for answer, truth, w, h in zip(
-                decoded(completion_ids), targets, width, height, strict=True
-            )
-        ]
+    def scored_by(reward: Callable[[str, list[Target], float, float], float]) -> RewardFn:
+        def score(
+            completion_ids: list[list[int]],
+            targets: list[str],
+            width: list[int],
+            height: list[int],
+            **_: Any,
+        ) -> list[float | None]:
+            answers = decoded(completion_ids)
+            rows = zip(answers, targets, width, height, strict=True)
+            return [reward(answer, _targets(truth), w, h) for answer, truth, w, h in rows]
 
-    def point_in_box(
-        completion_ids: list[list[int]],
-        targets: list[str],
-        width: list[int],
-        height: list[int],
-        **_: Any,
-    ) -> list[float | None]:
-        return [
-            point_in_box_reward(answer, _targets(truth), w, h)
-            for answer, truth, w, h in zip(
-                decoded(completion_ids), targets, width, height, strict=True
-            )
-        ]
+        # TRL names the reward by its function's name in the logs.
+        score.__name__ = reward.__name__.removesuffix("_reward")
+        return score
 
+    box_iou = scored_by(box_iou_reward)
+    point_in_box = scored_by(point_in_box_reward)
     return [box_iou, point_in_box]
 
 
@@ -210,15 +199,6 @@ def train_grpo(data: Path, base_model: str, out: Path, options: GrpoOptions) -> 
     started = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - started
-    model.eval()
-    checkpoint = save_checkpoint(trainer.model, base_model, out)
-    record = {
-        "base_model": base_model,
-        "data": str(data),
-        "rewards": rewards,
-        "steps": trainer.state.global_step,
-        "seconds": seconds,
-        "options": asdict(options),
-    }
-    (out / LOG_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    record = {"data": str(data), "rewards": rewards, "seconds": seconds}
+    checkpoint = finish_run(trainer, base_model, out, record | {"options": asdict(options)})
     return GrpoResult(checkpoint, rewards, trainer.state.global_step, seconds)

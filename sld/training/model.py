@@ -15,6 +15,7 @@ written folder is then loaded back through the backend's tokenizer check.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ CHECKPOINT_FILES = (
 LORA_TARGETS = r".*language_model.*\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)"
 
 PARTS = ("vision", "projector", "language")
+#: What a run learned and how, beside its checkpoint.
+LOG_FILE = "training_log.json"
 
 
 def part_of(name: str) -> str:
@@ -158,3 +161,14 @@ def save_checkpoint(model: Any, base: str, out: Path) -> Path:
     load_tokenizer(str(out))  # the backend's check: coordinate tokens where the model wants them
     log.info("wrote checkpoint %s", out)
     return out
+
+
+def finish_run(trainer: Any, base: str, out: Path, record: dict[str, Any]) -> Path:
+    """After `trainer.train()`: the checkpoint into `out`, and `record` (with the steps) as
+    `out/training_log.json`."""
+    trainer.model.eval()
+    checkpoint = save_checkpoint(trainer.model, base, out)
+    record = {"base_model": base, "steps": trainer.state.global_step, **record}
+    text = json.dumps(record, indent=2, default=str) + "\n"
+    (out / LOG_FILE).write_text(text, encoding="utf-8")
+    return checkpoint

@@ -11,7 +11,6 @@ The run ends by writing a checkpoint the `rex-omni` backend loads (`save_checkpo
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -30,16 +29,14 @@ from sld.training.loss import SoftCoordinateLoss
 from sld.training.model import (
     PartSettings,
     add_lora,
+    finish_run,
     optimizer_groups,
-    save_checkpoint,
     set_trainable,
 )
 from sld.training.samples import TASKS, Sample, Task
 from sld.training.tsv import TsvSamples
 
 log = logging.getLogger(__name__)
-
-LOG_FILE = "training_log.json"
 
 
 @dataclass(frozen=True)
@@ -183,16 +180,6 @@ def train_sft(
     started = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - started
-    model.eval()
-    checkpoint = save_checkpoint(trainer.model, base_model, out)
-    record = {
-        "base_model": base_model,
-        "data": str(data),
-        "losses": losses,
-        "steps": trainer.state.global_step,
-        "seconds": seconds,
-        "trainable": trainable,
-        "options": json.loads(json.dumps(asdict(options), default=str)),
-    }
-    (out / LOG_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    record = {"data": str(data), "losses": losses, "seconds": seconds, "trainable": trainable}
+    checkpoint = finish_run(trainer, base_model, out, record | {"options": asdict(options)})
     return SftResult(checkpoint, losses, trainer.state.global_step, seconds, trainable)
