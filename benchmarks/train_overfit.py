@@ -77,7 +77,7 @@ def main() -> None:
         gradient_checkpointing=False,
         device="cpu",
         max_pixels=max_pixels,
-        log_every=10,
+        log_every=max(1, min(10, args.steps // 10)),
     )
     result = train_sft(work / "tiles", str(base), work / "tuned", options)
     first, last = result.losses[0], result.losses[-1]
