@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 
 DEMO_PACKAGES := poppler-utils
-TEST_PACKAGES := poppler-utils postgresql chromium fonts-dejavu-core
+TEST_PACKAGES := poppler-utils postgresql chromium chromium-driver fonts-dejavu-core
 
 .PHONY: demo test test-fast lint typecheck bench schemas clean
 

@@ -17,6 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from sld.document import Document
 from sld.pages.raster import file_sha256
 from sld.pipeline import digitise_file, expand_inputs
+from sld.review.report import write_report_beside
 from sld.settings import Settings
 from sld.store import open_database, stored_sha256s
 
@@ -44,6 +45,7 @@ def digitise_document(path: str, settings: dict[str, Any] | None = None) -> tupl
     """Digitise one PDF or image into JSON and the database; returns the result and JSON path."""
     chosen = Settings(**(settings or {}))
     digitised = digitise_file(Path(path), chosen, run_stage=run_as_task)
+    run_as_task(write_report_beside, digitised.document, digitised.json_path, chosen, Path(path))
     pages = digitised.document.pages
     get_run_logger().info(
         "%s: %d page(s), %d component(s), %d connection(s) -> %s",

@@ -7,6 +7,7 @@ them. Coordinates are PDF points on the displayed page, origin top-left, y downw
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -113,6 +114,11 @@ class Document(_Model):
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"
+
+    def fingerprint(self) -> str:
+        """The sha256 of the result's JSON: names one result of a file, so that corrections
+        made on it are never applied to another (a re-digitised or already corrected one)."""
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
     def write(self, path: Path) -> None:
         """Write atomically, so a crash never leaves half a result behind."""

@@ -170,6 +170,21 @@ class Settings(BaseSettings):
         "use that convention; by default only a dot or a tee joins)",
     )
 
+    # Review (the report beside each result, `sld report`).
+    report: bool = Field(
+        default=True,
+        description="Write the review page (<name>.report.html) beside each JSON result",
+    )
+    report_dpi: int = Field(
+        default=150, ge=36, le=600, description="Resolution of the drawing in the review page"
+    )
+    review_low_score: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="Components scored below this are marked 'check first' on the review page",
+    )
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with the non-None `overrides` (CLI flags) on top."""

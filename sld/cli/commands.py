@@ -61,8 +61,11 @@ def _digitise_one(path: Path, settings: Settings, engine: str, progress: Progres
         else:
             from sld.pipeline import digitise_file
 
+            from sld.review.report import write_report_beside
+
             digitised = digitise_file(path, settings, on_page=on_page)
             document, json_path = digitised.document, digitised.json_path
+            write_report_beside(document, json_path, settings, path)
     except InputError as error:
         return FileOutcome(path, time.perf_counter() - started, error=str(error))
     except Exception as error:  # one bad input never stops the others; the log has the trace

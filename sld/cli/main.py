@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sld import __version__
+from sld.cli import review as review_cli
 from sld.cli import symbols as symbols_cli
 from sld.cli import train as train_cli
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     symbols_cli.add_parser(commands)
     train_cli.add_parser(commands)
+    review_cli.add_parsers(commands)
     return parser
 
 
@@ -125,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "settings": commands.show_settings,
         "symbols": symbols_cli.run,
         "train": train_cli.run,
+        "report": review_cli.run,
+        "corrections": review_cli.run,
+        "export": review_cli.run,
     }[args.command]
     try:
         return handler(args)

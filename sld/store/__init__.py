@@ -4,6 +4,7 @@
     document_id = save_document(engine, document, graphs, detector="template", ocr="pdf-text")
     document = load_document(engine, document_id)        # or by its source path
     graphs = load_graphs(engine, document_id)            # one networkx.Graph per page
+    review_id = save_review(engine, corrected, graphs, review)  # a person's corrections
 
 Tables: see `sld.store.tables`; the generated SQL is in `schemas/database.sql`.
 """
@@ -22,20 +23,40 @@ from sld.store.documents import (
     save_document,
     stored_sha256s,
 )
+from sld.store.reviews import (
+    CorrectionRecord,
+    Review,
+    ReviewState,
+    StaleReviewError,
+    load_by_sha256,
+    record_learned,
+    review_state,
+    save_review,
+    stored_documents,
+)
 from sld.store.tables import DATABASE_SCHEMA_VERSION, GRAPH_NODE_KINDS
 
 __all__ = [
     "DATABASE_SCHEMA_VERSION",
     "GRAPH_NODE_KINDS",
+    "CorrectionRecord",
     "DatabaseUnavailableError",
     "DocumentKey",
     "DocumentNotFoundError",
+    "Review",
+    "ReviewState",
     "SchemaVersionError",
+    "StaleReviewError",
     "ddl",
+    "load_by_sha256",
     "load_document",
     "load_graphs",
     "open_database",
+    "record_learned",
+    "review_state",
     "save_document",
+    "save_review",
+    "stored_documents",
     "stored_sha256s",
     "write_schemas",
 ]

@@ -54,64 +54,92 @@ def save_document(
     file, by path or by sha256, is replaced in the same transaction.
     """
     rows = _page_rows(document, graphs)  # everything is checked before the first write
-    source = document.source
     with Session(engine) as session, session.begin():
-        earlier = session.scalars(
-            select(DocumentRow.id)
-            .where(or_(DocumentRow.path == source.path, DocumentRow.sha256 == source.sha256))
-            .order_by(DocumentRow.id)
-        ).all()
-        if earlier:
-            session.execute(delete(DocumentRow).where(DocumentRow.id.in_(earlier)))
-        row = DocumentRow(
-            id=earlier[0] if earlier else None,
-            path=source.path,
-            sha256=source.sha256,
-            page_count=source.page_count,
-            schema_version=document.schema_version,
-            detector=detector,
-            ocr=ocr,
-        )
-        session.add(row)
-        session.flush()
-        document_id = row.id
-        for table, table_rows in rows.items():
-            if table_rows:
-                # render_nulls: one INSERT for all rows, not one per pattern of unknown ratings.
-                session.execute(
-                    insert(table).execution_options(render_nulls=True),
-                    [{**r, "document_id": document_id} for r in table_rows],
-                )
+        return _replace(session, document, rows, detector=detector, ocr=ocr)
+
+
+def replace_document(
+    session: Session,
+    document: Document,
+    graphs: Sequence[nx.Graph],
+    *,
+    detector: str | None,
+    ocr: str | None,
+) -> int:
+    """`save_document` inside the caller's transaction (a review saves more in the same one)."""
+    return _replace(session, document, _page_rows(document, graphs), detector=detector, ocr=ocr)
+
+
+def _replace(
+    session: Session,
+    document: Document,
+    rows: dict[type[Base], list[dict[str, Any]]],
+    *,
+    detector: str | None,
+    ocr: str | None,
+) -> int:
+    """Delete any stored result of the same file and write `rows` in its place; its id."""
+    source = document.source
+    earlier = session.scalars(
+        select(DocumentRow.id)
+        .where(or_(DocumentRow.path == source.path, DocumentRow.sha256 == source.sha256))
+        .order_by(DocumentRow.id)
+    ).all()
+    if earlier:
+        session.execute(delete(DocumentRow).where(DocumentRow.id.in_(earlier)))
+    row = DocumentRow(
+        id=earlier[0] if earlier else None,
+        path=source.path,
+        sha256=source.sha256,
+        page_count=source.page_count,
+        schema_version=document.schema_version,
+        detector=detector,
+        ocr=ocr,
+    )
+    session.add(row)
+    session.flush()
+    document_id = row.id
+    for table, table_rows in rows.items():
+        if table_rows:
+            # render_nulls: one INSERT for all rows, not one per pattern of unknown ratings.
+            session.execute(
+                insert(table).execution_options(render_nulls=True),
+                [{**r, "document_id": document_id} for r in table_rows],
+            )
     return document_id
 
 
 def load_document(engine: Engine, key: DocumentKey) -> Document:
     """The stored document with id `key` (int) or source path `key` (str), exactly as saved."""
     with Session(engine) as session:
-        row = _find(session, engine, key)
-        components = _by_page(session, ComponentRow, row.id)
-        texts = _by_page(session, TextRow, row.id)
-        connections = _by_page(session, ConnectionRow, row.id)
-        pages = [
-            Page(
-                index=page.page_index,
-                width=page.width,
-                height=page.height,
-                components=[_component(c) for c in components[page.page_index]],
-                texts=[_text(t) for t in texts[page.page_index]],
-                connections=[
-                    (k.component_a_id, k.component_b_id) for k in connections[page.page_index]
-                ],
-            )
-            for page in _pages(session, row.id)
-        ]
-        return Document.model_validate(
-            {
-                "schema_version": row.schema_version,
-                "source": {"path": row.path, "sha256": row.sha256, "page_count": row.page_count},
-                "pages": pages,
-            }
+        return read_document(session, find_document_row(session, engine, key))
+
+
+def read_document(session: Session, row: DocumentRow) -> Document:
+    """The result stored under `row`, read in the caller's session."""
+    components = _by_page(session, ComponentRow, row.id)
+    texts = _by_page(session, TextRow, row.id)
+    connections = _by_page(session, ConnectionRow, row.id)
+    pages = [
+        Page(
+            index=page.page_index,
+            width=page.width,
+            height=page.height,
+            components=[_component(c) for c in components[page.page_index]],
+            texts=[_text(t) for t in texts[page.page_index]],
+            connections=[
+                (k.component_a_id, k.component_b_id) for k in connections[page.page_index]
+            ],
         )
+        for page in _pages(session, row.id)
+    ]
+    return Document.model_validate(
+        {
+            "schema_version": row.schema_version,
+            "source": {"path": row.path, "sha256": row.sha256, "page_count": row.page_count},
+            "pages": pages,
+        }
+    )
 
 
 def stored_sha256s(engine: Engine) -> set[str]:
@@ -124,7 +152,7 @@ def load_graphs(engine: Engine, key: DocumentKey) -> list[nx.Graph]:
     """The connectivity graphs of the stored document `key`, one per page in page order (empty
     where none was saved); each has `graph.graph["page_index"]`."""
     with Session(engine) as session:
-        row = _find(session, engine, key)
+        row = find_document_row(session, engine, key)
         nodes = _by_page(session, GraphNodeRow, row.id)
         edges = _by_page(session, GraphEdgeRow, row.id)
         return [
@@ -264,7 +292,9 @@ def _text(row: TextRow) -> Text:
     )
 
 
-def _find(session: Session, engine: Engine, key: DocumentKey) -> DocumentRow:
+def find_document_row(session: Session, engine: Engine, key: DocumentKey) -> DocumentRow:
+    """The `documents` row of id `key` (int) or source path `key` (str); DocumentNotFoundError
+    naming the database when there is none."""
     if isinstance(key, int):
         row = session.get(DocumentRow, key)
         what = f"id {key}"

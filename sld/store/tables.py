@@ -7,6 +7,7 @@ Read this module as the table definitions. One document result is spread over th
                │         ├─ connections  component pairs joined by a conductor
                │         ├─ graph_nodes  the page's connectivity graph: components, buses,
                │         └─ graph_edges  junctions and terminals, and the wires between them
+    reviews ─── corrections              what a person changed, who and when (`sld corrections`)
     sld_schema                           the database schema version (one row)
 
 Rows that belong to a page reference it by `(document_id, page_index)` with ON DELETE CASCADE, so
@@ -17,6 +18,11 @@ connection's components, a graph node's component, an edge's nodes) use the resu
 A component's ratings are stored twice on purpose: as numeric columns, so SQL can filter
 (`WHERE power_kva > 1000`), and as the full JSON object, which `load_document` reads so that a
 document comes back exactly as it was saved (the voltage list may hold more than two values).
+
+Reviews are kept apart from the result they corrected: a review names its document by path and
+sha256, not by foreign key, because digitising a file again replaces every row of its result and
+a person's corrections must outlive that. `documents.reviewed_at` and `pages.accepted_at` say
+whether the rows there now are the reviewed ones; they go when the result is replaced.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from sqlalchemy.types import TypeEngine
 
 #: Version of the table layout below. Bump it with every change to the tables or views; a database
 #: made under another version is refused with a clear message (there are no migrations yet).
-DATABASE_SCHEMA_VERSION = 1
+DATABASE_SCHEMA_VERSION = 2
 
 
 class SavedAt(FunctionElement[datetime]):
@@ -132,6 +138,9 @@ class DocumentRow(Base):
     detector: Mapped[str | None] = mapped_column(Text)
     ocr: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=SavedAt())
+    # Set when a person's corrections were applied to the result these rows hold (NULL: not).
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_by: Mapped[str | None] = mapped_column(Text)
 
 
 class PageRow(Base):
@@ -143,6 +152,9 @@ class PageRow(Base):
     page_index: Mapped[int] = mapped_column(Integer)
     width: Mapped[float] = mapped_column(Double)
     height: Mapped[float] = mapped_column(Double)
+    # Set when a person accepted the page as right (after any corrections); NULL: not yet.
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by: Mapped[str | None] = mapped_column(Text)
 
 
 class ComponentRow(OnPage, Base):
@@ -266,6 +278,67 @@ class GraphEdgeRow(OnPage, Base):
     attributes: Mapped[dict[str, Any] | None] = mapped_column(_json())
 
 
+#: What a person can do to a result on its review page (`sld.review.corrections`).
+CORRECTION_ACTIONS: tuple[str, ...] = (
+    "retype",
+    "delete",
+    "add",
+    "move",
+    "relink",
+    "rename",
+    "rate",
+    "accept_page",
+)
+
+
+class ReviewRow(Base):
+    """One applied corrections file: who reviewed which result, and the result before and after.
+
+    `result_before` is what the database held before this review (the machine's result, or an
+    earlier review's); `result_after` is what the review left. Both are full result documents
+    (the JSON format), so the history survives the document being digitised again.
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_document", "document_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_path: Mapped[str] = mapped_column(Text)
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    reviewer: Mapped[str] = mapped_column(Text)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=SavedAt())
+    corrections_file: Mapped[str | None] = mapped_column(Text)
+    result_before: Mapped[dict[str, Any]] = mapped_column(_json())
+    result_after: Mapped[dict[str, Any]] = mapped_column(_json())
+    # Exemplar files that `--learn` wrote into the user's symbol library from this review.
+    learned: Mapped[list[str] | None] = mapped_column(_json())
+
+
+class CorrectionRow(Base):
+    """One change a person made: the item as it was (`before`) and as they left it (`after`)."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        CheckConstraint(
+            "action IN (" + ", ".join(f"'{action}'" for action in CORRECTION_ACTIONS) + ")",
+            name="ck_corrections_action",
+        ),
+        Index("ix_corrections_review", "review_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    page_index: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(Text)
+    # The component or text the correction is about (NULL for accept_page).
+    target_id: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(_json())
+    after: Mapped[dict[str, Any] | None] = mapped_column(_json())
+    made_by: Mapped[str] = mapped_column(Text)
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 #: Views for people who query the database directly. Plain SQL that SQLite and PostgreSQL both run.
 VIEWS: dict[str, str] = {
     "component_ratings": """
@@ -284,6 +357,7 @@ JOIN components AS a ON a.document_id = k.document_id AND a.component_id = k.com
 JOIN components AS b ON b.document_id = k.document_id AND b.component_id = k.component_b_id""",
     "document_summary": """
 SELECT d.id AS document_id, d.path, d.sha256, d.page_count, d.detector, d.ocr, d.created_at,
+       d.reviewed_at, d.reviewed_by,
        (SELECT count(*) FROM components AS c WHERE c.document_id = d.id) AS component_count,
        (SELECT count(*) FROM texts AS t WHERE t.document_id = d.id) AS text_count,
        (SELECT count(*) FROM connections AS k WHERE k.document_id = d.id) AS connection_count

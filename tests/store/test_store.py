@@ -218,6 +218,8 @@ def test_round_trip_is_exact(engine: Engine) -> None:
         "connections": 4,
         "graph_nodes": 8,
         "graph_edges": 6,
+        "reviews": 0,
+        "corrections": 0,
     }
     with engine.connect() as connection:
         used = connection.execute(text("SELECT detector, ocr FROM documents")).one()
