@@ -60,7 +60,6 @@ def _digitise_one(path: Path, settings: Settings, engine: str, progress: Progres
             )
         else:
             from sld.pipeline import digitise_file
-
             from sld.review.report import write_report_beside
 
             digitised = digitise_file(path, settings, on_page=on_page)

@@ -256,7 +256,7 @@ def _export(args: argparse.Namespace) -> int:
             errors.print(f"[red]error[/red] no {which} in the database at {settings.database_url}")
             return 1
         out = args.out or default_out(stored, args.format, key is None)
-        written = WRITERS[args.format](engine, stored, out)
+        written = WRITERS[args.format](engine, stored, out, key is None)
     finally:
         engine.dispose()
     components = sum(len(p.components) for item in stored for p in item.document.pages)

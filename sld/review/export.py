@@ -5,8 +5,8 @@ format that holds tables: `documents`, `components` (with the ratings as the num
 the database), `texts` and `connections` (with both ends' type and name). CSV gives one file per
 table in a folder, XLSX one sheet per table (openpyxl); GraphML the connectivity graphs through
 `sld.connectivity.graph.write_graphml`; JSON the results in the result format itself (one
-document: exactly its result file; several: a list of them). `--reviewed` keeps the documents
-whose stored result a person reviewed: the labelled data that training takes.
+document: exactly its result file; the whole database: a list of them). `--reviewed` keeps the
+documents whose stored result a person reviewed: the labelled data that training takes.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ _EMPTY_COLUMNS: dict[str, list[str]] = {
 }
 
 
-def write_csv(engine: Engine, stored: Sequence[Stored], out: Path) -> list[Path]:
+def write_csv(engine: Engine, stored: Sequence[Stored], out: Path, whole: bool) -> list[Path]:
     """One CSV per table in the folder `out`."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -156,7 +156,7 @@ def write_csv(engine: Engine, stored: Sequence[Stored], out: Path) -> list[Path]
     return written
 
 
-def write_xlsx(engine: Engine, stored: Sequence[Stored], out: Path) -> list[Path]:
+def write_xlsx(engine: Engine, stored: Sequence[Stored], out: Path, whole: bool) -> list[Path]:
     """One workbook, one sheet per table."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(out, engine="openpyxl") as workbook:
@@ -165,10 +165,11 @@ def write_xlsx(engine: Engine, stored: Sequence[Stored], out: Path) -> list[Path
     return [out]
 
 
-def write_json(engine: Engine, stored: Sequence[Stored], out: Path) -> list[Path]:
-    """One document: its result, exactly as the result format has it; several: a list."""
+def write_json(engine: Engine, stored: Sequence[Stored], out: Path, whole: bool) -> list[Path]:
+    """One document: its result, exactly as the result format has it; the whole database (or
+    every reviewed document): a list of results."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    if len(stored) == 1:
+    if not whole:
         out.write_text(stored[0].document.to_json(), encoding="utf-8")
     else:
         documents = [item.document.model_dump(mode="json") for item in stored]
@@ -176,14 +177,14 @@ def write_json(engine: Engine, stored: Sequence[Stored], out: Path) -> list[Path
     return [out]
 
 
-def write_graphs(engine: Engine, stored: Sequence[Stored], out: Path) -> list[Path]:
-    """All pages' graphs in one GraphML file. With several documents, node ids are prefixed
+def write_graphs(engine: Engine, stored: Sequence[Stored], out: Path, whole: bool) -> list[Path]:
+    """All pages' graphs in one GraphML file. For the whole database, node ids are prefixed
     with the document id ("3/p0-c1") and every node carries its document's `path`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     graphs: list[nx.Graph] = []
     for item in stored:
         for graph in load_graphs(engine, item.document_id):
-            if len(stored) > 1:
+            if whole:
                 graph = nx.relabel_nodes(graph, {n: f"{item.document_id}/{n}" for n in graph})
                 nx.set_node_attributes(graph, item.document.source.path, "path")
             graphs.append(graph)
@@ -191,7 +192,9 @@ def write_graphs(engine: Engine, stored: Sequence[Stored], out: Path) -> list[Pa
     return [out]
 
 
-WRITERS: dict[str, Callable[[Engine, Sequence[Stored], Path], list[Path]]] = {
+#: Each writer takes the database, the documents, where to write, and whether this is the whole
+#: database (or every reviewed document) rather than one document.
+WRITERS: dict[str, Callable[[Engine, Sequence[Stored], Path, bool], list[Path]]] = {
     "csv": write_csv,
     "xlsx": write_xlsx,
     "graphml": write_graphs,
@@ -199,7 +202,7 @@ WRITERS: dict[str, Callable[[Engine, Sequence[Stored], Path], list[Path]]] = {
 }
 
 
-def default_out(stored: Sequence[Stored], export_format: str, whole_database: bool) -> Path:
+def default_out(stored: Sequence[Stored], export_format: str, whole: bool) -> Path:
     """`plant.xlsx`, `plant-csv/`, ... for one document; `sld-export.xlsx`, ... for all."""
-    stem = "sld-export" if whole_database else Path(stored[0].document.source.path).stem
+    stem = "sld-export" if whole else Path(stored[0].document.source.path).stem
     return Path(f"{stem}-csv") if export_format == "csv" else Path(f"{stem}.{export_format}")

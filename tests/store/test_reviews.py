@@ -22,14 +22,7 @@ from sld.store import (
     stored_documents,
 )
 from sld.store.tables import CorrectionRow, ReviewRow
-from tests.store.test_store import (  # noqa: F401 (fixtures)
-    SHA_B,
-    database_url,
-    engine,
-    plant_document,
-    plant_graphs,
-    row_counts,
-)
+from tests.store.test_store import SHA_B, plant_document, plant_graphs, row_counts
 
 WHEN = datetime(2026, 12, 1, 10, 30, tzinfo=UTC)
 

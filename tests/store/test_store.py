@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,25 +178,6 @@ def drop_everything(url: str) -> None:
         for view in VIEWS:
             connection.execute(text(f"DROP VIEW IF EXISTS {view}"))
         Base.metadata.drop_all(connection)
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a new SQLite file, or the session's PostgreSQL database wiped."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'sld.db'}"
-        return
-    url: str = request.getfixturevalue("postgres_url")
-    drop_everything(url)
-    yield url
-    drop_everything(url)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = open_database(database_url)
-    yield engine
     engine.dispose()
 
 
