@@ -20,6 +20,10 @@ from typing import Any
 
 from benchmarks.harness.powsybl import CHROMIUM_FLAGS, find_chromium
 
+#: The project's headless flags, less the one for printing to PDF: with it chromedriver never
+#: finds the browser's first page ("unable to discover open pages").
+WEBDRIVER_FLAGS = tuple(flag for flag in CHROMIUM_FLAGS if flag != "--no-pdf-header-footer")
+
 
 def find_chromedriver() -> str | None:
     """`SLD_CHROMEDRIVER`, else `chromedriver` on PATH (Debian's chromium-driver puts it there)."""
@@ -48,7 +52,8 @@ def chromium(downloads: Path | None = None, size: tuple[int, int] = (1600, 1100)
     with tempfile.TemporaryDirectory(prefix="sld-chromium-") as profile:
         options = webdriver.ChromeOptions()
         options.binary_location = browser
-        for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}"):
+        window = f"--window-size={size[0]},{size[1]}"
+        for flag in (*WEBDRIVER_FLAGS, f"--user-data-dir={profile}", window):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         session = webdriver.Chrome(options=options, service=Service(driver))

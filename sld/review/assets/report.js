@@ -364,7 +364,8 @@
       const texts = el("ul", { class: "texts" });
       for (const text of textsOf(page, component.id)) texts.append(el("li", {}, text.text));
       row(list, "texts", texts);
-      row(list, "connections", connectionCount(page, component.id));
+      const reshaped = corrections.some((c) => c.component_id === component.id && ["add", "move", "retype"].includes(c.action));
+      row(list, "connections", reshaped ? "derived again from the drawing when the corrections are applied" : connectionCount(page, component.id));
       const reasons = componentReasons(page, component);
       if (reasons.length) row(list, "check first", reasons.join("; ")).classList.add("reasons");
       details.append(list);
