@@ -160,6 +160,17 @@ def digitise(args: argparse.Namespace) -> int:
     console.print(_summary(outcomes, settings))
     if any(outcome.components for outcome in outcomes):
         console.print(_types_found(outcomes))
+    done = [outcome.json_path for outcome in outcomes if outcome.json_path]
+    if settings.report and done:
+        from sld.review.report import report_path
+
+        console.print(
+            f"Check the results over the drawings: open {report_path(done[0])}"
+            + (f" (and {len(done) - 1} more beside their results)" if len(done) > 1 else "")
+            + " in a browser",
+            soft_wrap=True,
+            highlight=False,
+        )
     failed = sum(1 for outcome in outcomes if outcome.error)
     if failed:
         errors.print(f"[red]{failed} of {len(outcomes)} file(s) failed[/red]")

@@ -489,8 +489,9 @@
       (!type || r.type === type) && (!checkOnly || r.check) &&
       (!filter || [r.id, r.type, r.name, r.ratings, r.texts, r.check].join(" ").toLowerCase().includes(filter)));
     rows.sort((a, b) => {
-      const x = a[sortKey];
-      const y = b[sortKey];
+      // "check" sorts by how many reasons there are, then by what they say.
+      const x = sortKey === "check" ? a.check.split("; ").filter(Boolean).length + a.check : a[sortKey];
+      const y = sortKey === "check" ? b.check.split("; ").filter(Boolean).length + b.check : b[sortKey];
       const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true });
       return (sortDescending ? -order : order) || a.page - b.page || a.id.localeCompare(b.id, undefined, { numeric: true });
     });
