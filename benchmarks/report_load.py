@@ -18,6 +18,22 @@ import json
 import statistics
 from pathlib import Path
 
+#: A3 landscape in points.
+A3 = (1190.55, 841.89)
+
+
+def a3_sheet_and_scan(folder: Path, seed: int) -> list[Path]:
+    """The first A3 sheet `sld synth` makes from `seed` on, and its scan."""
+    from sld.document import Document
+    from sld.synth import generate_set
+
+    for number in range(seed, seed + 50):
+        sheet = generate_set(folder, count=1, seed=number)[0]
+        page = Document.read(sheet.with_suffix(".json")).pages[0]
+        if abs(page.width - A3[0]) < 2 and abs(page.height - A3[1]) < 2:
+            return [sheet, sheet.with_name(f"{sheet.stem}-scan.pdf")]
+    raise SystemExit(f"no A3 sheet among seeds {seed}-{seed + 49}")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -32,9 +48,8 @@ def main() -> None:
     from sld.pipeline import digitise_file
     from sld.review.report import write_report_beside
     from sld.settings import load_settings
-    from sld.synth import generate_set
 
-    drawings = [*generate_set(args.work / "data", count=1, seed=args.seed), *args.drawing]
+    drawings = [*a3_sheet_and_scan(args.work / "data", args.seed), *args.drawing]
     settings = load_settings(
         output_dir=args.work / "out", database_url=f"sqlite:///{args.work / 'sld.db'}"
     )

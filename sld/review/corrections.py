@@ -38,7 +38,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from sld.document import BBox, Component, Document, Page, Ratings
+from sld.document import BBox, Component, Document, Page, Ratings, _check_bbox
 from sld.store import CorrectionRecord
 from sld.text.ratings import combine_ratings, parse_designation, parse_ratings
 
@@ -61,13 +61,6 @@ class _Correction(BaseModel):
     by: str | None = Field(default=None, description="Who, when not the file's reviewer")
 
 
-def _checked_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    x0, y0, x1, y1 = box
-    if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"bbox must satisfy x0 < x1 and y0 < y1, got {list(box)}")
-    return box
-
-
 class Retype(_Correction):
     action: Literal["retype"]
     component_id: str
@@ -84,7 +77,7 @@ class Add(_Correction):
     component_id: str
     type: str = Field(pattern=_TYPE)
     bbox: BBox
-    _box = field_validator("bbox")(_checked_box)
+    _box = field_validator("bbox")(_check_bbox)
 
 
 class Move(_Correction):
@@ -93,7 +86,7 @@ class Move(_Correction):
     action: Literal["move"]
     component_id: str
     bbox: BBox
-    _box = field_validator("bbox")(_checked_box)
+    _box = field_validator("bbox")(_check_bbox)
 
 
 class Relink(_Correction):
@@ -115,18 +108,15 @@ class Rate(_Correction):
 
     action: Literal["rate"]
     component_id: str
-    key: Literal[
-        "voltage_v",
-        "current_a",
-        "power_kva",
-        "power_kw",
-        "power_hp",
-        "impedance_pct",
-        "frequency_hz",
-        "poles",
-        "phases",
-    ]
+    key: str = Field(description="A key of the result's ratings: current_a, voltage_v, ...")
     value: float | list[float] | None
+
+    @field_validator("key")
+    @classmethod
+    def _known_key(cls, key: str) -> str:
+        if key not in RATING_KEYS:
+            raise ValueError(f"{key!r} is not a rating; one of {', '.join(RATING_KEYS)}")
+        return key
 
 
 class AcceptPage(_Correction):

@@ -24,20 +24,10 @@ from sqlalchemy import Engine
 from sld.connectivity.graph import write_graphml
 from sld.document import Document
 from sld.store import DocumentKey, load_document, load_graphs, review_state, stored_documents
+from sld.store.documents import component_row, text_row
 
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "graphml", "json")
 TABLES: tuple[str, ...] = ("documents", "components", "texts", "connections")
-#: The ratings as the database's numeric columns (`sld.store.tables.ComponentRow`).
-SCALAR_RATINGS: tuple[str, ...] = (
-    "current_a",
-    "power_kva",
-    "power_kw",
-    "power_hp",
-    "impedance_pct",
-    "frequency_hz",
-    "poles",
-    "phases",
-)
 
 
 @dataclass(frozen=True)
@@ -86,41 +76,15 @@ def result_tables(stored: Sequence[Stored]) -> dict[str, pd.DataFrame]:
             }
         )
         for page in document.pages:
-            on_page = {**where, "page": page.index + 1}
+            on_page = {**where, "page_index": page.index}
             components = {c.id: c for c in page.components}
             for c in page.components:
-                voltages = c.ratings.voltage_v or []
-                rows["components"].append(
-                    {
-                        **on_page,
-                        "component_id": c.id,
-                        "type": c.type,
-                        "name": c.name,
-                        "score": c.score,
-                        "x0": c.bbox[0],
-                        "y0": c.bbox[1],
-                        "x1": c.bbox[2],
-                        "y1": c.bbox[3],
-                        "voltage_primary_v": voltages[0] if voltages else None,
-                        "voltage_secondary_v": voltages[1] if len(voltages) > 1 else None,
-                        **{key: getattr(c.ratings, key) for key in SCALAR_RATINGS},
-                        "labels": " | ".join(t.text for t in page.texts if t.component_id == c.id),
-                    }
-                )
-            for t in page.texts:
-                rows["texts"].append(
-                    {
-                        **on_page,
-                        "text_id": t.id,
-                        "text": t.text,
-                        "score": t.score,
-                        "x0": t.bbox[0],
-                        "y0": t.bbox[1],
-                        "x1": t.bbox[2],
-                        "y1": t.bbox[3],
-                        "component_id": t.component_id,
-                    }
-                )
+                # The database's own columns: the ratings as numbers, and in full as JSON.
+                row = {**on_page, **component_row(page.index, c)}
+                row["ratings"] = json.dumps(row["ratings"])
+                row["labels"] = " | ".join(t.text for t in page.texts if t.component_id == c.id)
+                rows["components"].append(row)
+            rows["texts"] += [{**on_page, **text_row(page.index, t)} for t in page.texts]
             for a, b in page.connections:
                 rows["connections"].append(
                     {
@@ -139,9 +103,9 @@ def result_tables(stored: Sequence[Stored]) -> dict[str, pd.DataFrame]:
 
 _EMPTY_COLUMNS: dict[str, list[str]] = {
     "documents": ["document_id", "path", "sha256", "page_count", "reviewed_at", "reviewed_by"],
-    "components": ["document_id", "path", "page", "component_id", "type", "name", "score"],
-    "texts": ["document_id", "path", "page", "text_id", "text", "component_id"],
-    "connections": ["document_id", "path", "page", "component_a_id", "component_b_id"],
+    "components": ["document_id", "path", "page_index", "component_id", "type", "name", "score"],
+    "texts": ["document_id", "path", "page_index", "text_id", "text", "component_id"],
+    "connections": ["document_id", "path", "page_index", "component_a_id", "component_b_id"],
 }
 
 

@@ -107,18 +107,27 @@ def check_first(page: Page, low_score: float) -> CheckFirst:
     return CheckFirst(components, texts)
 
 
+#: A PNG this small is kept without trying WebP (a line drawing: 50-150 KB at 150 dpi).
+SMALL_PNG = 256_000
+
+
+def _encoded(picture: Image.Image, kind: str, **options: Any) -> bytes:
+    buffer = io.BytesIO()
+    picture.save(buffer, kind, **options)
+    return buffer.getvalue()
+
+
 def page_picture(image: PageImage) -> str:
     """The page raster as a data URL: PNG, lossless, which keeps hairlines sharp and is small
     for line drawings; WebP at quality 80 where that is less than half the PNG (scans, whose
     noise PNG cannot compress: about a tenth of it there)."""
     picture = Image.fromarray(image.image)
-    encoded = {}
-    for kind, options in (("png", {"optimize": False}), ("webp", {"quality": 80, "method": 4})):
-        buffer = io.BytesIO()
-        picture.save(buffer, kind.upper(), **options)
-        encoded[kind] = buffer.getvalue()
-    kind = "webp" if 2 * len(encoded["webp"]) < len(encoded["png"]) else "png"
-    return f"data:image/{kind};base64," + base64.b64encode(encoded[kind]).decode("ascii")
+    kind, data = "png", _encoded(picture, "PNG")
+    if len(data) > SMALL_PNG:
+        webp = _encoded(picture, "WEBP", quality=80, method=4)
+        if 2 * len(webp) < len(data):
+            kind, data = "webp", webp
+    return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
 def _hex(rgb: tuple[int, int, int]) -> str:

@@ -180,8 +180,8 @@ def _page_rows(
     }
     for page in document.pages:
         rows[PageRow].append({"page_index": page.index, "width": page.width, "height": page.height})
-        rows[ComponentRow] += [_component_row(page.index, c) for c in page.components]
-        rows[TextRow] += [_text_row(page.index, t) for t in page.texts]
+        rows[ComponentRow] += [component_row(page.index, c) for c in page.components]
+        rows[TextRow] += [text_row(page.index, t) for t in page.texts]
         rows[ConnectionRow] += [
             {"page_index": page.index, "component_a_id": a, "component_b_id": b}
             for a, b in page.connections
@@ -228,7 +228,9 @@ def _check_references(document: Document) -> None:
                     )
 
 
-def _component_row(page_index: int, component: Component) -> dict[str, Any]:
+def component_row(page_index: int, component: Component) -> dict[str, Any]:
+    """The `components` row of a component (less `document_id`): the ratings as numeric
+    columns and, in full, as JSON. Exports use it too, so a table has one set of columns."""
     ratings = component.ratings
     voltages = ratings.voltage_v or []
     x0, y0, x1, y1 = component.bbox
@@ -256,7 +258,8 @@ def _component_row(page_index: int, component: Component) -> dict[str, Any]:
     }
 
 
-def _text_row(page_index: int, text: Text) -> dict[str, Any]:
+def text_row(page_index: int, text: Text) -> dict[str, Any]:
+    """The `texts` row of a text line (less `document_id`)."""
     x0, y0, x1, y1 = text.bbox
     return {
         "page_index": page_index,

@@ -171,6 +171,25 @@ def test_corrections_made_on_another_result_are_refused() -> None:
             ),
             "x0 < x1",
         ),
+        (
+            json.dumps(
+                {
+                    "document": {"path": "a.pdf", "sha256": "0" * 64},
+                    "result": "0" * 64,
+                    "corrections": [
+                        {
+                            "action": "rate",
+                            "page": 0,
+                            "at": AT,
+                            "component_id": "p0-c0",
+                            "key": "colour",
+                            "value": 1,
+                        }
+                    ],
+                }
+            ),
+            "'colour' is not a rating",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_corrections_file_gets_one_line(
