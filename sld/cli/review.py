@@ -111,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     ) as error:
         if isinstance(error, ValidationError):
             raise
-        errors.print(f"[red]error[/red] {error}")
+        hint = " (give the drawing with --source)" if isinstance(error, InputError) else ""
+        errors.print(f"[red]error[/red] {error}{hint}")
         return 1
 
 

@@ -156,6 +156,10 @@ def test_mistakes_get_one_line_and_exit_code_1(
         (["corrections", "apply", str(unknown), *db], "digitise the drawing into this database"),
         (["corrections", "apply", str(file), *db, "--learn"], "--learn needs the user symbol"),
         (["report", "no-such.pdf", *db], "no document with path 'no-such.pdf'"),
+        (
+            ["report", str(work / "out" / "sld-23-000.json"), "--source", str(work / "x.pdf")],
+            "give the drawing with --source",
+        ),
         (["export", "77", "--format", "csv", *db], "no document with id 77"),
     ]
     for arguments, message in cases:
