@@ -19,6 +19,8 @@ from rich.console import Console
 console = Console(highlight=False)
 errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
+EXPORT_FORMATS = ["csv", "xlsx", "graphml", "json"]
+
 
 def _document_key(text: str) -> int | str:
     return int(text) if text.isdigit() else text
@@ -79,7 +81,8 @@ def add_parsers(commands: Any) -> None:
     export.add_argument(
         "document", nargs="?", help="a stored document's id or path (default: every document)"
     )
-    export.add_argument("--format", choices=["csv", "xlsx", "graphml", "json"], required=True)
+    # The keys of `sld.review.export.WRITERS`, written out so that `sld --help` needs no pandas.
+    export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     export.add_argument("--out", type=Path, help="file (folder for csv) to write")
     export.add_argument(
         "--db", dest="database_url", help="database URL (default: sqlite:///sld.db)"

@@ -30,7 +30,6 @@ components changed needs the drawing and lives in `reconnect.py`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,8 +42,6 @@ from sld.store import CorrectionRecord
 from sld.text.ratings import combine_ratings, parse_designation, parse_ratings
 
 FORMAT: Literal["sld-corrections"] = "sld-corrections"
-#: A correction file's name beside the result: `out/plant.json` -> `plant.corrections.json`.
-SUFFIX = ".corrections.json"
 RATING_KEYS: tuple[str, ...] = tuple(Ratings.model_fields)
 _TYPE = r"^[a-z][a-z0-9_]*$"
 
@@ -379,9 +376,3 @@ def apply_corrections(document: Document, corrections: CorrectionsFile, reviewer
                 f"correction {number} ({correction.action} {target or ''}".rstrip() + f"): {error}"
             ) from error
     return editor.finish()
-
-
-def corrections_path(result_json: Path) -> Path:
-    """Where a result's corrections file goes by default: `out/plant.json` ->
-    `out/plant.corrections.json`."""
-    return result_json.with_name(re.sub(r"\.json$", "", result_json.name) + SUFFIX)

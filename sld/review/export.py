@@ -26,7 +26,6 @@ from sld.document import Document
 from sld.store import DocumentKey, load_document, load_graphs, review_state, stored_documents
 from sld.store.documents import component_row, text_row
 
-FORMATS: tuple[str, ...] = ("csv", "xlsx", "graphml", "json")
 TABLES: tuple[str, ...] = ("documents", "components", "texts", "connections")
 
 

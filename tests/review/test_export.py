@@ -11,8 +11,10 @@ import pytest
 from openpyxl import load_workbook
 
 from sld.cli.main import main
+from sld.cli.review import EXPORT_FORMATS
 from sld.connectivity.graph import read_graph
 from sld.document import Document
+from sld.review.export import WRITERS
 from sld.store import CorrectionRecord, Review, open_database, save_document, save_review
 from tests.store.test_store import SHA_B, plant_document, plant_graphs
 
@@ -97,3 +99,7 @@ def test_json_is_the_result_format_and_reviewed_keeps_the_labelled_ones(
     assert main([*arguments, "--db", database]) == 0
     documents = [Document.model_validate(d) for d in json.loads(reviewed.read_text())]
     assert [d.source.path for d in documents] == ["drawings/plant-b.pdf"]
+
+
+def test_the_command_offers_every_format_there_is_a_writer_for() -> None:
+    assert list(WRITERS) == EXPORT_FORMATS
