@@ -14,18 +14,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import column, inspect, select, table
 from sqlalchemy.engine import Engine
 
 from sld.document import Document, Page
 from sld.pages.page import PageImage
 from sld.pages.raster import load_page, open_source
 from sld.settings import Settings
-from sld.store import DocumentKey, load_document
+from sld.store import DocumentKey, load_document, stored_documents
 
-#: The column a review marks a document with (issue 13); documents without it are not used
-#: when only reviewed ones are asked for.
-REVIEWED_COLUMN = "reviewed_at"
 DRAWING_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
@@ -75,25 +71,20 @@ def pages_from_folder(folder: Path, settings: Settings) -> Iterator[LabelledPage
 
 
 def reviewed_document_ids(engine: Engine) -> list[int]:
-    """Ids of the stored documents a person has reviewed (`documents.reviewed_at` set).
+    """Ids of the stored documents whose stored result a person reviewed (`sld corrections
+    apply` sets `documents.reviewed_at`; digitising the file again clears it).
 
-    Raises `NoLabelledPagesError` when the database has no review marks at all: then the
-    documents to learn from must be named.
+    Raises `NoLabelledPagesError` when there is none: then the documents to learn from must be
+    reviewed first, or named.
     """
-    columns = {entry["name"] for entry in inspect(engine).get_columns("documents")}
-    if REVIEWED_COLUMN not in columns:
+    reviewed = stored_documents(engine, reviewed_only=True)
+    if not reviewed:
         raise NoLabelledPagesError(
-            "this database records no reviews (no documents.reviewed_at column); name the "
-            "checked documents with --document ID_OR_PATH instead"
+            "no document in this database has been reviewed (documents.reviewed_at is unset "
+            "everywhere): review one (sld report, then sld corrections apply), or name the "
+            "checked documents with --document ID_OR_PATH"
         )
-    documents = table("documents", column("id"), column(REVIEWED_COLUMN))
-    query = (
-        select(documents.c.id)
-        .where(documents.c[REVIEWED_COLUMN].is_not(None))
-        .order_by(documents.c.id)
-    )
-    with engine.connect() as connection:
-        return [int(row[0]) for row in connection.execute(query)]
+    return reviewed
 
 
 def pages_from_database(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from sld.cli.main import main
 from sld.document import Document
-from sld.store import open_database, save_document
+from sld.store import CorrectionRecord, Review, open_database, save_document, save_review
 from sld.synth import generate_set
 from sld.training.tsv import TsvSamples
+
+WHEN = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -68,17 +70,15 @@ def test_export_of_stored_documents_and_the_reviewed_filter(
         ]
     )
     assert code == 0 and len(TsvSamples(tmp_path / "db")) > 0
-    # No review marks in this schema yet: one clear line, exit 2.
+    # No document reviewed yet: one clear line, exit 2.
     code = main(["train", "export", str(tmp_path / "reviewed"), "--db", url, "--reviewed"])
     err = capsys.readouterr().err
-    assert code == 2 and "reviewed_at" in err and "Traceback" not in err
-    # Once a review marks a document (issue 13 adds the column), --reviewed finds it.
-    with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE documents ADD COLUMN reviewed_at TEXT"))
-        connection.execute(
-            text("UPDATE documents SET reviewed_at = '2026-12-01' WHERE id = :i"),
-            {"i": document_id},
-        )
+    assert code == 2 and "reviewed" in err and "Traceback" not in err
+    # Once a person's corrections are stored (here: none, the page accepted), --reviewed
+    # finds the document.
+    accepted = CorrectionRecord(0, "accept_page", None, None, {"accepted": True}, "Ada", WHEN)
+    review = Review("Ada", stored.fingerprint(), [accepted], accepted_pages={0: WHEN})
+    save_review(engine, stored, [], review)
     code = main(
         ["train", "export", str(tmp_path / "reviewed"), "--db", url, "--reviewed", "--dpi", "100"]
     )
