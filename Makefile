@@ -8,9 +8,9 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 
 DEMO_PACKAGES := poppler-utils
-TEST_PACKAGES := poppler-utils postgresql chromium chromium-driver fonts-dejavu-core
+TEST_PACKAGES := poppler-utils postgresql chromium chromium-driver fonts-dejavu-core docker-compose
 
-.PHONY: demo test test-fast lint typecheck bench schemas clean
+.PHONY: demo test test-fast lint typecheck bench schemas migration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench: $(VENV)/.dev
 
 schemas: $(VENV)/.core
 	$(BIN)/sld schema --out schemas
+
+# A new database revision from the change to sld/store/tables.py: make migration MESSAGE="..."
+migration: $(VENV)/.core
+	@test -n "$(MESSAGE)" || { echo 'say what changed: make migration MESSAGE="..."'; exit 1; }
+	$(BIN)/python -c 'import sys; from sld.store.migrate import autogenerate_revision as new; print(new(sys.argv[1]))' "$(MESSAGE)"
 
 clean:
 	rm -rf $(VENV) out sample sld.db .pytest_cache .mypy_cache .ruff_cache

@@ -1,48 +1,111 @@
-"""Prefect flows: one document on demand, and a drop folder on a schedule.
+"""Prefect flows: one document on demand, the drop folder (a scan that fans out one run per
+file), and the nightly re-digitisation of stale results.
 
-The flows are thin. `sld.pipeline.digitise_file` holds the sequence of stages; here each stage
-runs as a Prefect task (retries, logs and timings per stage in the UI). Inputs are not cached:
-a page raster is large and each run must see the file as it is now.
+The flows are thin. `sld.pipeline.digitise_file` holds the sequence of stages and `sld.inbox` the
+drop folder's lifecycle (claims, leases, done/failed); here each stage runs as a Prefect task
+(retries with back-off for transient failures, logs and timings per stage in the UI), and the
+scan submits one `digitise-inbox-file` run per claimed file to the work pool, so N workers digitise
+N files at once. Mutual exclusion comes from the claims, not from a deployment concurrency limit.
+Inputs are not cached: a page raster is large and each run must see the file as it is now.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
+from uuid import UUID
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.concurrency.sync import concurrency
+from prefect.deployments import run_deployment
+from prefect.states import Crashed
+from prefect.tasks import exponential_backoff
 
 from sld.document import Document
-from sld.pages.raster import file_sha256
-from sld.pipeline import digitise_file, expand_inputs
+from sld.inbox import Claim, Inbox, digitise_claim
+from sld.inbox.errors import is_transient
+from sld.pipeline import digitise_file
+from sld.refresh import refresh_stale
 from sld.review.report import write_report_beside
 from sld.settings import Settings
-from sld.store import open_database, stored_sha256s
 
 Result = TypeVar("Result")
 
-#: Stages worth retrying: the database may be briefly unreachable, a model server may time out.
-RETRIES = {"save": 2, "detect": 1, "read_text": 1}
+#: Retries of the stages that meet the outside world, for transient failures only (a bad input
+#: fails at once). Back-off doubles from the first delay: the database stages wait out about
+#: three minutes of outage (3 + 6 + ... + 96 s), the model-server stages about a minute.
+RETRIES: dict[str, tuple[int, float]] = {
+    "check_store": (6, 3.0),
+    "already_stored": (6, 3.0),
+    "save": (6, 3.0),
+    "detect": (3, 5.0),
+    "read_text": (3, 5.0),
+}
+
+#: The global concurrency limit that guards the model server: create it once with
+#: `prefect gcl create rex-omni-server --limit N` (N: what the GPU serves at once). Without it
+#: the stages run unguarded.
+MODEL_SERVER_LIMIT = "rex-omni-server"
+_MODEL_STAGES = {"detect": "detector", "read_text": "ocr"}
+
+#: The deployment the drop-folder scan submits one run to per claimed file.
+INBOX_FILE_DEPLOYMENT = "digitise-inbox-file/inbox"
+
+
+def _retry_if_transient(_task: Any, _run: Any, state: Any) -> bool:
+    """Prefect's retry condition: retry a database or model-server hiccup, not a bad input."""
+    try:
+        state.result()
+    except Exception as error:
+        return is_transient(error)
+    return False
+
+
+@contextmanager
+def _model_server_slot(stage_name: str, args: tuple[Any, ...]) -> Iterator[None]:
+    """Hold a slot of MODEL_SERVER_LIMIT while a stage that calls the model server runs."""
+    settings = next((a for a in args if isinstance(a, Settings)), None)
+    backend = getattr(settings, _MODEL_STAGES.get(stage_name, ""), None)
+    if backend == "rex-omni-server":
+        with concurrency(MODEL_SERVER_LIMIT, occupy=1, strict=False):
+            yield
+    else:
+        yield
 
 
 def run_as_task(stage: Callable[..., Result], /, *args: Any) -> Result:
     """Run one stage as a Prefect task in the current flow run."""
     name = stage.__name__
+    retries, first_delay = RETRIES.get(name, (0, 0.0))
+
+    def guarded(*stage_args: Any) -> Result:
+        with _model_server_slot(name, stage_args):
+            return stage(*stage_args)
+
+    guarded.__name__ = name
+    guarded.__doc__ = stage.__doc__
     as_task = task(
         name=name.replace("_", "-"),
         cache_policy=NO_CACHE,
-        retries=RETRIES.get(name, 0),
-        retry_delay_seconds=5,
-    )(stage)
+        retries=retries,
+        retry_delay_seconds=exponential_backoff(first_delay) if retries else 0,
+        retry_jitter_factor=0.2 if retries else None,
+        retry_condition_fn=_retry_if_transient,
+    )(guarded)
     result: Result = as_task(*args)
     return result
 
 
 @flow(name="digitise-document", log_prints=True)
 def digitise_document(path: str, settings: dict[str, Any] | None = None) -> tuple[Document, Path]:
-    """Digitise one PDF or image into JSON and the database; returns the result and JSON path."""
+    """Digitise one PDF or image into the database and JSON; returns the result and JSON path."""
     chosen = Settings(**(settings or {}))
     digitised = digitise_file(Path(path), chosen, run_stage=run_as_task)
     run_as_task(write_report_beside, digitised.document, digitised.json_path, chosen, Path(path))
@@ -58,44 +121,127 @@ def digitise_document(path: str, settings: dict[str, Any] | None = None) -> tupl
     return digitised.document, digitised.json_path
 
 
-@flow(name="digitise-drop-folder", log_prints=True)
-def digitise_drop_folder(
-    folder: str, settings: dict[str, Any] | None = None
-) -> dict[str, list[str]]:
-    """Digitise the drawings in `folder` that the database does not hold yet.
+@flow(name="digitise-inbox-file", log_prints=True)
+def digitise_inbox_file(
+    folder: str, claim: str, settings: dict[str, Any] | None = None
+) -> dict[str, str | None]:
+    """Digitise one claimed drop-folder file and move it to done/, failed/ or back."""
+    chosen = Settings(**(settings or {}))
+    inbox = Inbox(Path(folder))
+    claimed = inbox.claim_by_id(claim)
+    logger = get_run_logger()
+    if claimed is None:
+        logger.warning(
+            "claim %s in %s is gone (taken back or finished); nothing to do", claim, folder
+        )
+        return {"name": None, "status": "lost"}
+    outcome = digitise_claim(
+        inbox, claimed, chosen, run_stage=run_as_task, renew_every_s=chosen.inbox_lease_s / 10
+    )
+    if outcome.status == "done" and outcome.json_path and outcome.file:
+        result = Document.read(outcome.json_path)
+        run_as_task(write_report_beside, result, outcome.json_path, chosen, outcome.file)
+    logger.info(
+        "%s: %s %s", outcome.name, outcome.status, outcome.reason or outcome.json_path or ""
+    )
+    return {"name": outcome.name, "status": outcome.status, "reason": outcome.reason}
 
-    A file counts as done when a document with its content hash is stored, so files can stay in
-    the folder, and a changed file is digitised again. A file that fails is moved to
-    `folder/failed/` with a `.error.txt` beside it, so it is kept and not retried on every run.
+
+def _submitter(folder: Path, settings: dict[str, Any] | None) -> Callable[[Claim], str]:
+    def submit(claim: Claim) -> str:
+        run = cast(
+            FlowRun,
+            run_deployment(
+                INBOX_FILE_DEPLOYMENT,
+                parameters={"folder": str(folder), "claim": claim.id, "settings": settings},
+                flow_run_name=f"{claim.record.name} [{claim.id}]",
+                timeout=0,
+                as_subflow=False,
+            ),
+        )  # sync here: no running event loop
+        return str(run.id)
+
+    return submit
+
+
+def _queued_checker(lease_s: float) -> Callable[[Claim], bool]:
+    """`still_queued` for `Inbox.scan`, asking the Prefect server about the claim's run."""
+    return lambda claim: _still_queued(claim, lease_s)
+
+
+def _still_queued(claim: Claim, lease_s: float) -> bool:
+    """Whether the claim's run waits for a worker (Scheduled, or Pending for less than a lease).
+    A run still called Pending or Running whose lease ran out lost its worker: it is marked
+    Crashed, so that it does not stay Running for ever."""
+    if claim.record.run_id is None:
+        return False
+    with get_client(sync_client=True) as client:
+        try:
+            run = client.read_flow_run(UUID(claim.record.run_id))
+        except Exception:
+            return False
+        state = run.state.type if run.state else None
+        if state in (StateType.SCHEDULED, StateType.PAUSED):  # Late is a Scheduled state
+            return True
+        if state is StateType.PENDING and run.state is not None:
+            # A worker took it and starts its process; one that died meanwhile leaves it Pending.
+            waited = datetime.now(UTC) - run.state.timestamp
+            if waited.total_seconds() < lease_s:
+                return True
+        if state in (StateType.PENDING, StateType.RUNNING):
+            client.set_flow_run_state(
+                run.id,
+                Crashed(message=f"its worker stopped renewing the claim on {claim.record.name}"),
+                force=True,
+            )
+    return False
+
+
+@flow(name="scan-drop-folder", log_prints=True)
+def scan_drop_folder(folder: str, settings: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """Claim the complete files of the drop folder and submit one run per file.
+
+    Also takes back claims whose workers died (their lease ran out). Two scans at once are safe:
+    each file is claimed by one of them.
     """
     chosen = Settings(**(settings or {}))
-    logger = get_run_logger()
-    engine = open_database(chosen.database_url)
-    try:
-        known = stored_sha256s(engine)
-    finally:
-        engine.dispose()
-    outcome: dict[str, list[str]] = {"digitised": [], "already_stored": [], "failed": []}
-    for path in expand_inputs([Path(folder)]):
-        if file_sha256(path) in known:
-            outcome["already_stored"].append(str(path))
-            continue
-        try:
-            digitise_document(str(path), chosen.model_dump(mode="json"))
-        except Exception as error:
-            logger.error("%s failed: %s; moved to %s/failed/", path, error, folder)
-            failed = Path(folder) / "failed"
-            failed.mkdir(exist_ok=True)
-            moved = path.replace(failed / path.name)
-            moved.with_name(moved.name + ".error.txt").write_text(f"{error}\n", encoding="utf-8")
-            outcome["failed"].append(str(path))
-        else:
-            outcome["digitised"].append(str(path))
-    logger.info(
-        "drop folder %s: %d digitised, %d already stored, %d failed",
-        folder,
-        len(outcome["digitised"]),
-        len(outcome["already_stored"]),
-        len(outcome["failed"]),
+    inbox = Inbox(Path(folder))
+    report = inbox.scan(
+        settle_s=chosen.inbox_settle_s,
+        lease_s=chosen.inbox_lease_s,
+        submit=_submitter(inbox.root, settings),
+        still_queued=_queued_checker(chosen.inbox_lease_s),
     )
-    return outcome
+    get_run_logger().info(
+        "drop folder %s: %d submitted, %d taken back from dead workers, %d still arriving",
+        folder,
+        len(report.submitted),
+        len(report.taken_back),
+        len(report.settling),
+    )
+    return {
+        "submitted": report.submitted,
+        "taken_back": report.taken_back,
+        "settling": report.settling,
+    }
+
+
+@flow(name="redigitise-stale", log_prints=True)
+def redigitise_stale(settings: dict[str, Any] | None = None) -> list[str]:
+    """Digitise again every stored document made by another pipeline version or other settings,
+    and report what changed (log lines, and a table artifact in the Prefect UI)."""
+    chosen = Settings(**(settings or {}))
+    changes = refresh_stale(chosen, run_stage=run_as_task)
+    lines = [change.summary() for change in changes]
+    logger = get_run_logger()
+    for line in lines:
+        logger.info("%s", line)
+    logger.info("%d stale document(s) re-digitised", len(changes))
+    create_markdown_artifact(
+        key="redigitised",
+        markdown="\n".join(["# Re-digitised documents", ""] + [f"- {line}" for line in lines])
+        if lines
+        else "Nothing was stale.",
+        description="What the nightly re-digitisation changed",
+    )
+    return lines

@@ -1,11 +1,13 @@
-"""Serve the flows from this process: the drop folder on a schedule, and documents on demand.
+"""Serve the flows from this process: the drop folder, documents on demand, the nightly refresh.
 
     prefect server start                       # once, in another terminal
     export PREFECT_API_URL=http://127.0.0.1:4200/api
-    python -m pipelines.serve --folder inbox --every 60
+    python -m pipelines.serve --folder inbox --every 30 --runs 2
 
-Schedules need a Prefect server; the ephemeral one that `sld digitise` can use refuses them.
-To spread the work over several machines, use the work pool in `pipelines/prefect.yaml` instead.
+Every `--every` seconds a scan claims the complete files of the folder and submits one
+`digitise-inbox-file` run per file; this process runs up to `--runs` of them at once. Schedules
+need a Prefect server; the ephemeral one that `sld digitise` can use refuses them. To spread the
+work over several machines, use the work pool in `pipelines/prefect.yaml` instead (same flows).
 """
 
 from __future__ import annotations
@@ -16,46 +18,69 @@ from pathlib import Path
 from typing import cast
 
 from prefect import serve
-from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import RunnerDeployment
 
-from pipelines.flows import digitise_document, digitise_drop_folder
+from pipelines.flows import (
+    digitise_document,
+    digitise_inbox_file,
+    redigitise_stale,
+    scan_drop_folder,
+)
+
+#: Nightly at 02:00 (the server's time zone, UTC unless set).
+NIGHTLY = "0 2 * * *"
 
 
-def deployments(folder: Path, every_seconds: float) -> tuple[RunnerDeployment, RunnerDeployment]:
-    """The drop-folder deployment (on a schedule, one run at a time) and the on-demand one."""
-    # to_deployment is sync here (no running event loop); the cast tells mypy so.
-    drop_folder = cast(
-        RunnerDeployment,
-        digitise_drop_folder.to_deployment(
-            name="drop-folder",
-            interval=timedelta(seconds=every_seconds),
-            parameters={"folder": str(folder)},
-            description=f"Digitise new drawings in {folder} every {every_seconds:g} s",
-            # A scan that is still running when the next one is due keeps the folder; the new
-            # one is cancelled instead of digitising the same files a second time.
-            concurrency_limit=ConcurrencyLimitConfig(
-                limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+def deployments(folder: Path, every_seconds: float) -> list[RunnerDeployment]:
+    """The scan (on an interval), its per-file runs, on-demand documents and the nightly refresh.
+
+    No deployment has a concurrency limit: two scans at once claim different files, and
+    a limit would cancel scheduled scans for minutes after a worker was killed.
+    """
+    # to_deployment is sync here (no running event loop); the casts tell mypy so.
+    return [
+        cast(
+            RunnerDeployment,
+            scan_drop_folder.to_deployment(
+                name="drop-folder",
+                interval=timedelta(seconds=every_seconds),
+                parameters={"folder": str(folder)},
+                description=f"Claim complete drawings in {folder} every {every_seconds:g} s",
             ),
         ),
-    )
-    on_demand = cast(
-        RunnerDeployment,
-        digitise_document.to_deployment(
-            name="on-demand", description="Digitise one file: prefect deployment run with path=..."
+        cast(
+            RunnerDeployment,
+            digitise_inbox_file.to_deployment(
+                name="inbox", description="Digitise one claimed drop-folder file (the scan submits)"
+            ),
         ),
-    )
-    return drop_folder, on_demand
+        cast(
+            RunnerDeployment,
+            digitise_document.to_deployment(
+                name="on-demand",
+                description="Digitise one file: prefect deployment run with path=...",
+            ),
+        ),
+        cast(
+            RunnerDeployment,
+            redigitise_stale.to_deployment(
+                name="nightly",
+                cron=NIGHTLY,
+                description="Digitise again what another pipeline version or other settings made",
+            ),
+        ),
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, required=True, help="the drop folder to watch")
-    parser.add_argument("--every", type=float, default=60.0, help="seconds between folder scans")
+    parser.add_argument("--every", type=float, default=30.0, help="seconds between folder scans")
+    parser.add_argument("--runs", type=int, default=2, help="flow runs at once in this process")
     args = parser.parse_args()
     folder = args.folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    serve(*deployments(folder, args.every))
+    serve(*deployments(folder, args.every), limit=args.runs)
 
 
 if __name__ == "__main__":

@@ -101,9 +101,25 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def result_path(source_path: Path, output_dir: Path) -> Path:
-    """Where the JSON result of a file goes: `x/plant.pdf` -> `OUTPUT_DIR/plant.json`."""
-    return output_dir / f"{source_path.stem}.json"
+def result_path(name: Path, output_dir: Path, sha256: str, source_path: str) -> Path:
+    """Where the JSON result of a drawing goes: `OUTPUT_DIR/NAME` with `.json` for its suffix.
+
+    `name` is the drawing's path relative to the folder it was found in (the folder given to
+    `sld digitise`, the drop folder), or its file name, so `a/plant.pdf` and `b/plant.pdf` of one
+    folder go to `a/plant.json` and `b/plant.json`. A result never replaces another drawing's:
+    when that JSON holds a different drawing (another sha256 from another path), this one is
+    written as `plant.<first 8 of its sha256>.json` beside it.
+    """
+    wanted = output_dir / name.with_suffix(".json")
+    if not wanted.exists():
+        return wanted
+    try:
+        there = Document.read(wanted).source
+    except (OSError, ValueError):
+        return wanted  # not a result (or half of one): nothing of value is replaced
+    if there.sha256 == sha256 or there.path == source_path:
+        return wanted  # the same drawing, or a newer revision of the one at the same path
+    return wanted.with_name(f"{wanted.stem}.{sha256[:8]}.json")
 
 
 def digitise_file(
@@ -111,12 +127,19 @@ def digitise_file(
     settings: Settings,
     run_stage: StageRunner = run_directly,
     on_page: Callable[[int, int], None] | None = None,
+    name: Path | None = None,
+    stored_as: Path | None = None,
 ) -> Digitised:
-    """Digitise every page of `path`, save the result (JSON and database) and return it.
+    """Digitise every page of `path`, save the result (database, then JSON) and return it.
 
-    `on_page(done, total)` is called after each page, for progress displays. Problems with the
-    input raise `InputError` naming the file and page; nothing is saved for a failed file.
+    The database is checked first. `on_page(done, total)` is called after each page, for
+    progress displays. `name` is the file's path relative to the folder it was found in (default:
+    its file name), which the JSON keeps (`result_path`). `stored_as` is the path the document is
+    recorded under (default: `path` resolved), for a file that is being moved, like a drop-folder
+    file on its way to `done/`. Problems with the input raise `InputError` naming the file and
+    page; nothing is saved for a failed file.
     """
+    run_stage(stages.check_store, settings)
     source: SourceFile = open_source(path)
     pages = []
     graphs = []
@@ -127,10 +150,11 @@ def digitise_file(
         if on_page is not None:
             on_page(index + 1, source.page_count)
 
+    recorded = str((stored_as or path).resolve())
     document = Document(
-        source=Source(path=str(path), sha256=source.sha256, page_count=source.page_count),
+        source=Source(path=recorded, sha256=source.sha256, page_count=source.page_count),
         pages=pages,
     )
-    json_path = result_path(path, settings.output_dir)
+    json_path = result_path(name or Path(path.name), settings.output_dir, source.sha256, recorded)
     run_stage(stages.save, document, graphs, settings, json_path)
     return Digitised(document=document, graphs=graphs, json_path=json_path)

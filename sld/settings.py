@@ -20,6 +20,20 @@ class Settings(BaseSettings):
     )
     output_dir: Path = Field(default=Path("out"), description="Folder for the JSON results")
 
+    # The drop folder (sld.inbox): when a file counts as complete, and how long a claim lasts.
+    inbox_settle_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="A dropped file is taken once it has not changed (written, renamed) for this "
+        "many seconds",
+    )
+    inbox_lease_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="A claim whose worker has not renewed it for this many seconds is taken back "
+        "(its worker died); workers renew every tenth of it",
+    )
+
     # Rasterisation.
     dpi: int = Field(default=200, ge=36, le=1200, description="Rasterisation resolution")
     max_page_pixels: int = Field(

@@ -8,6 +8,7 @@ text reader) are created once per process per configuration and reused across pa
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from sld.document import Component, Document, Page, Text
 from sld.pages.page import PageImage
 from sld.pages.raster import SourceFile, load_page
 from sld.settings import Settings
-from sld.store import open_database, save_document
+from sld.store import Provenance, open_database, result_settings, save_document
 from sld.symbols.detectors import detect_page
 from sld.symbols.merge import TileDetections, merge_page
 from sld.text import linking
@@ -87,14 +88,37 @@ def build_graph(
     )
 
 
+def check_store(settings: Settings) -> None:
+    """Reach the database and check its revision before any page is read, so that an
+    unreachable server or an old schema costs one clear error, not a digitised file."""
+    open_database(settings.database_url).dispose()
+
+
 def save(document: Document, graphs: list[nx.Graph], settings: Settings, json_path: Path) -> None:
-    """Write the JSON result, then replace the document's rows in the database (one transaction)."""
-    document.write(json_path)
+    """Replace the document's rows in the database (one transaction), then write the JSON.
+
+    The JSON is written from the result just committed, atomically, and the database records its
+    path and SHA-256: a crash between the two leaves rows whose JSON is missing or older, which
+    the recorded hash shows, never a JSON that the database does not hold.
+    """
+    provenance = Provenance(
+        settings=result_settings(settings),
+        json_path=str(json_path.resolve()),
+        json_sha256=hashlib.sha256(document.to_json().encode("utf-8")).hexdigest(),
+    )
     engine = open_database(settings.database_url)
     try:
-        save_document(engine, document, graphs, detector=settings.detector, ocr=settings.ocr)
+        save_document(
+            engine,
+            document,
+            graphs,
+            detector=settings.detector,
+            ocr=settings.ocr,
+            provenance=provenance,
+        )
     finally:
         engine.dispose()
+    document.write(json_path)
 
 
 # --- assembling the result --------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Shared fixtures. The PostgreSQL server's workings live in tests/postgres_server.py."""
+"""Shared fixtures. The PostgreSQL server's workings live in benchmarks/harness/postgres.py."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from sqlalchemy.engine import make_url
 
+from benchmarks.harness.postgres import find_server_binaries, private_server
 from sld.pages.page import PageImage
-from tests.postgres_server import find_server_binaries, private_server
 
 
 def pytest_configure(config: pytest.Config) -> None:

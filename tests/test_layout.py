@@ -37,6 +37,9 @@ ORDER: list[str] = [
     # the sequence of stages, and what is built on results
     "sld.stages",
     "sld.pipeline",
+    # the drop folder: claims, leases and the lifecycle of a file, around the pipeline
+    "sld.inbox",
+    "sld.refresh",
     "sld.review",
     "sld.training",
     "sld.cli",

@@ -156,6 +156,13 @@ def digitise(args: argparse.Namespace) -> int:
         dpi=args.dpi,
         output_dir=args.output_dir,
     )
+    from sld.store import DatabaseUnavailableError, SchemaVersionError, open_database
+
+    try:  # before any file: an unreachable or old database is one line, not one per file
+        open_database(settings.database_url).dispose()
+    except (DatabaseUnavailableError, SchemaVersionError) as error:
+        errors.print(f"[red]error[/red] {error}")
+        return 1
     outcomes = run_digitise(args.paths, settings, args.engine)
     console.print(_summary(outcomes, settings))
     if any(outcome.components for outcome in outcomes):

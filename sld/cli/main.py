@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sld.cli.graph import add_graph_parser
 
     add_graph_parser(commands)
+    from sld.cli.operations import add_operations_parsers
+
+    add_operations_parsers(commands)
 
     schema = commands.add_parser("schema", help="write the JSON Schema and SQL DDL into a folder")
     schema.add_argument("--out", type=Path, default=Path("schemas"))
@@ -116,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sld.cli.graph import run_graph_command
 
         return run_graph_command(args)
+    if args.command in ("inbox", "db"):
+        from sld.cli.operations import run_db_command, run_inbox_command
+
+        return run_inbox_command(args) if args.command == "inbox" else run_db_command(args)
     handler = {
         "digitise": commands.digitise,
         "demo": commands.demo,

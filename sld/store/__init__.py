@@ -6,23 +6,27 @@
     graphs = load_graphs(engine, document_id)            # one networkx.Graph per page
     review_id = save_review(engine, corrected, graphs, review)  # a person's corrections
 
-Tables: see `sld.store.tables`; the generated SQL is in `schemas/database.sql`.
+Tables: see `sld.store.tables`; migrations: `sld.store.migrate`; the generated SQL is in
+`schemas/database.sql`.
 """
 
 from sld.store.database import (
     DatabaseUnavailableError,
     SchemaVersionError,
     open_database,
+    upgrade_database,
 )
 from sld.store.ddl import ddl, write_schemas
 from sld.store.documents import (
     DocumentKey,
     DocumentNotFoundError,
+    StoredDocument,
+    document_records,
     load_document,
     load_graphs,
     save_document,
-    stored_sha256s,
 )
+from sld.store.provenance import PIPELINE_VERSION, Provenance, result_settings
 from sld.store.reviews import (
     CorrectionRecord,
     Review,
@@ -34,29 +38,33 @@ from sld.store.reviews import (
     save_review,
     stored_documents,
 )
-from sld.store.tables import DATABASE_SCHEMA_VERSION, GRAPH_NODE_KINDS
+from sld.store.tables import GRAPH_NODE_KINDS
 
 __all__ = [
-    "DATABASE_SCHEMA_VERSION",
     "GRAPH_NODE_KINDS",
+    "PIPELINE_VERSION",
     "CorrectionRecord",
     "DatabaseUnavailableError",
     "DocumentKey",
     "DocumentNotFoundError",
+    "Provenance",
     "Review",
     "ReviewState",
     "SchemaVersionError",
     "StaleReviewError",
+    "StoredDocument",
     "ddl",
+    "document_records",
     "load_by_sha256",
     "load_document",
     "load_graphs",
     "open_database",
     "record_learned",
+    "result_settings",
     "review_state",
     "save_document",
     "save_review",
     "stored_documents",
-    "stored_sha256s",
+    "upgrade_database",
     "write_schemas",
 ]

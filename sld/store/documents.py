@@ -1,23 +1,30 @@
 """Saving a document result (and its graphs) as rows, and reading it back exactly.
 
-A save is one transaction: the rows of any earlier result for the same file (same path or same
-sha256) are deleted and the new ones written, so digitising a file again replaces its rows and a
-failure halfway leaves the earlier result as it was. The document keeps its id across re-saves.
+A document is one drawing: keyed by its content (sha256) and by the resolved path it was last
+digitised from. A save is one transaction: the page rows of any earlier result for the same
+drawing or the same path are replaced, so digitising a file again replaces its rows and a failure
+halfway leaves the earlier result as it was. The document keeps its id across re-saves. One
+drawing at two paths is one document, under the path it was saved from last.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import networkx as nx
-from sqlalchemy import Engine, delete, insert, or_, select
+from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from sld.document import Component, Document, Page, Ratings, Text
-from sld.store.database import shown_url
+from sld.store.database import lock_keys, shown_url, write_transaction
 from sld.store.graphs import edge_rows, graph_from_rows, node_rows
+from sld.store.provenance import Provenance
 from sld.store.tables import (
     Base,
     ComponentRow,
@@ -30,7 +37,8 @@ from sld.store.tables import (
     TextRow,
 )
 
-#: A stored document is found by its id or by its source path as given when it was saved.
+#: A stored document is found by its id, or by a path: the one it was saved under, any path that
+#: resolves to it, or any file with the same content.
 DocumentKey = int | str
 
 _Row = TypeVar("_Row", bound=OnPage)
@@ -47,15 +55,19 @@ def save_document(
     *,
     detector: str | None,
     ocr: str | None,
+    provenance: Provenance | None = None,
 ) -> int:
     """Store `document` (and one connectivity graph per page, in page order); return its id.
 
-    `detector` and `ocr` name the backends that produced the result. Any stored result of the same
-    file, by path or by sha256, is replaced in the same transaction.
+    `detector` and `ocr` name the backends that produced the result; `provenance` says how it
+    was made and where its JSON goes. A stored result of the same drawing (same sha256) or of the
+    same path is replaced in one transaction, under a lock on both keys, so saves of one drawing
+    from several processes at once follow one another; the document keeps its id (and whatever
+    refers to it) and only its page rows are written anew.
     """
     rows = _page_rows(document, graphs)  # everything is checked before the first write
-    with Session(engine) as session, session.begin():
-        return _replace(session, document, rows, detector=detector, ocr=ocr)
+    with write_transaction(engine) as connection, Session(bind=connection) as session:
+        return _replace(session, document, rows, detector=detector, ocr=ocr, provenance=provenance)
 
 
 def replace_document(
@@ -66,8 +78,11 @@ def replace_document(
     detector: str | None,
     ocr: str | None,
 ) -> int:
-    """`save_document` inside the caller's transaction (a review saves more in the same one)."""
-    return _replace(session, document, _page_rows(document, graphs), detector=detector, ocr=ocr)
+    """`save_document` inside the caller's transaction (a review saves more in the same one).
+
+    The document's provenance (pipeline version, settings, JSON) is kept as it was."""
+    rows = _page_rows(document, graphs)
+    return _replace(session, document, rows, detector=detector, ocr=ocr, provenance=None)
 
 
 def _replace(
@@ -77,28 +92,46 @@ def _replace(
     *,
     detector: str | None,
     ocr: str | None,
+    provenance: Provenance | None,
 ) -> int:
-    """Delete any stored result of the same file and write `rows` in its place; its id."""
+    """Replace the stored result of the same drawing or path by `rows`, under a lock on both
+    keys; the document's id. A review's marks (`reviewed_at`) go: they were about the old rows."""
     source = document.source
+    values: dict[str, Any] = {
+        "path": source.path,
+        "sha256": source.sha256,
+        "page_count": source.page_count,
+        "schema_version": document.schema_version,
+        "detector": detector,
+        "ocr": ocr,
+        "reviewed_at": None,
+        "reviewed_by": None,
+        "digitised_at": datetime.now(UTC),
+    }
+    if provenance is not None:
+        values |= {
+            "pipeline_version": provenance.pipeline_version,
+            "settings": provenance.settings,
+            "settings_digest": provenance.settings_digest,
+            "json_path": provenance.json_path,
+            "json_sha256": provenance.json_sha256,
+        }
+    lock_keys(session.connection(), [f"sld-path:{source.path}", f"sld-sha256:{source.sha256}"])
     earlier = session.scalars(
         select(DocumentRow.id)
         .where(or_(DocumentRow.path == source.path, DocumentRow.sha256 == source.sha256))
         .order_by(DocumentRow.id)
     ).all()
     if earlier:
-        session.execute(delete(DocumentRow).where(DocumentRow.id.in_(earlier)))
-    row = DocumentRow(
-        id=earlier[0] if earlier else None,
-        path=source.path,
-        sha256=source.sha256,
-        page_count=source.page_count,
-        schema_version=document.schema_version,
-        detector=detector,
-        ocr=ocr,
-    )
-    session.add(row)
-    session.flush()
-    document_id = row.id
+        document_id = earlier[0]
+        # One drawing at a new path, and another drawing once at this path: one row stays.
+        session.execute(delete(DocumentRow).where(DocumentRow.id.in_(earlier[1:])))
+        session.execute(delete(PageRow).where(PageRow.document_id == document_id))
+        session.execute(update(DocumentRow).where(DocumentRow.id == document_id).values(**values))
+    else:
+        document_id = session.execute(
+            insert(DocumentRow).values(**values).returning(DocumentRow.id)
+        ).scalar_one()
     for table, table_rows in rows.items():
         if table_rows:
             # render_nulls: one INSERT for all rows, not one per pattern of unknown ratings.
@@ -106,7 +139,32 @@ def _replace(
                 insert(table).execution_options(render_nulls=True),
                 [{**r, "document_id": document_id} for r in table_rows],
             )
+    session.flush()
     return document_id
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """What the database says about one stored drawing, without its pages."""
+
+    id: int
+    path: str
+    sha256: str
+    pipeline_version: str | None
+    settings: dict[str, Any] | None
+    settings_digest: str | None
+    json_path: str | None
+    json_sha256: str | None
+
+
+def document_records(engine: Engine, sha256s: Sequence[str] | None = None) -> list[StoredDocument]:
+    """The key and provenance of every stored document (of those with these hashes), by id."""
+    columns = [getattr(DocumentRow, name) for name in StoredDocument.__dataclass_fields__]
+    query = select(*columns).order_by(DocumentRow.id)
+    if sha256s is not None:
+        query = query.where(DocumentRow.sha256.in_(list(sha256s)))
+    with engine.connect() as connection:
+        return [StoredDocument(*row) for row in connection.execute(query).all()]
 
 
 def load_document(engine: Engine, key: DocumentKey) -> Document:
@@ -140,12 +198,6 @@ def read_document(session: Session, row: DocumentRow) -> Document:
             "pages": pages,
         }
     )
-
-
-def stored_sha256s(engine: Engine) -> set[str]:
-    """The content hashes of every stored document: what a drop folder has already digitised."""
-    with Session(engine) as session:
-        return set(session.scalars(select(DocumentRow.sha256)))
 
 
 def load_graphs(engine: Engine, key: DocumentKey) -> list[nx.Graph]:
@@ -302,13 +354,27 @@ def find_document_row(session: Session, engine: Engine, key: DocumentKey) -> Doc
         row = session.get(DocumentRow, key)
         what = f"id {key}"
     else:
-        row = session.scalars(select(DocumentRow).where(DocumentRow.path == key)).one_or_none()
+        row = _find_by_path(session, key)
         what = f"path {key!r}"
     if row is None:
         raise DocumentNotFoundError(
             f"no document with {what} in the database at {shown_url(engine)}"
         )
     return row
+
+
+def _find_by_path(session: Session, key: str) -> DocumentRow | None:
+    """The document saved under `key`, or under the path `key` resolves to, or of the drawing
+    at `key` (same content, wherever it was saved from)."""
+    path = Path(key)
+    for candidate in dict.fromkeys([key, str(path.resolve())]):
+        row = session.scalars(select(DocumentRow).where(DocumentRow.path == candidate)).first()
+        if row is not None:
+            return row
+    if path.is_file():
+        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        return session.scalars(select(DocumentRow).where(DocumentRow.sha256 == sha256)).first()
+    return None
 
 
 def _pages(session: Session, document_id: int) -> Sequence[PageRow]:

@@ -8,7 +8,7 @@ Read this module as the table definitions. One document result is spread over th
                │         ├─ graph_nodes  the page's connectivity graph: components, buses,
                │         └─ graph_edges  junctions and terminals, and the wires between them
     reviews ─── corrections              what a person changed, who and when (`sld corrections`)
-    sld_schema                           the database schema version (one row)
+    alembic_version                      the migration revision the database is at
 
 Rows that belong to a page reference it by `(document_id, page_index)` with ON DELETE CASCADE, so
 deleting a document removes everything it owns. References between results (a text's component, a
@@ -49,10 +49,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
-
-#: Version of the table layout below. Bump it with every change to the tables or views; a database
-#: made under another version is refused with a clear message (there are no migrations yet).
-DATABASE_SCHEMA_VERSION = 2
 
 
 class SavedAt(FunctionElement[datetime]):
@@ -117,16 +113,13 @@ class OnPage:
     page_index: Mapped[int] = mapped_column(Integer, sort_order=-1)
 
 
-class SchemaVersionRow(Base):
-    """One row: the layout version this database was made with."""
-
-    __tablename__ = "sld_schema"
-
-    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-
-
 class DocumentRow(Base):
-    """One digitised file; `path` and `sha256` are unique, so a file digitised again replaces it."""
+    """One drawing: its content (`sha256`) and the resolved path it was last digitised from.
+
+    Both are unique, so a file digitised again replaces its rows, and one drawing found at two
+    paths is one document (under the later path). The columns after `ocr` say how the result
+    was made (what the nightly re-digitisation compares) and which JSON file holds it.
+    """
 
     __tablename__ = "documents"
 
@@ -141,6 +134,16 @@ class DocumentRow(Base):
     # Set when a person's corrections were applied to the result these rows hold (NULL: not).
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reviewed_by: Mapped[str | None] = mapped_column(Text)
+    #: `sld.pipeline.PIPELINE_VERSION` of the run that made the rows.
+    pipeline_version: Mapped[str | None] = mapped_column(Text)
+    #: The settings that shape a result (`sld.store.provenance.result_settings`), and their hash.
+    settings: Mapped[dict[str, Any] | None] = mapped_column(_json())
+    settings_digest: Mapped[str | None] = mapped_column(String(64))
+    #: The JSON result written from these rows, and the SHA-256 of its bytes.
+    json_path: Mapped[str | None] = mapped_column(Text)
+    json_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: When the rows were last written (`created_at` is when the document was first stored).
+    digitised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PageRow(Base):

@@ -305,7 +305,7 @@ def test_documented_sql_runs_on_postgresql(
     stored_sheet: tuple[str, int], synth_folder: Path, request: pytest.FixtureRequest
 ) -> None:
     """The same recursive query gives the same walk on PostgreSQL as on SQLite."""
-    from tests.store.test_store import drop_everything
+    from tests.store.conftest import drop_everything
 
     postgres_url: str = request.getfixturevalue("postgres_url")
     sqlite_url, sqlite_id = stored_sheet

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from benchmarks.harness.operations import Operations, wait_until
 from sld.synth import generate_set
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
@@ -48,97 +45,37 @@ def test_document_flow_runs_every_stage_as_a_task(sheets: list[Path], tmp_path: 
     assert all(run.state is not None and run.state.is_completed() for run in task_runs)
 
 
-def test_drop_folder_digitises_new_files_once_and_keeps_failures(
+def test_inbox_file_flow_digitises_a_claim_and_a_gone_claim_is_nothing_to_do(
     sheets: list[Path], tmp_path: Path
 ) -> None:
-    from pipelines.flows import digitise_drop_folder
+    from pipelines.flows import digitise_inbox_file
+    from sld.inbox import Inbox
 
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for sheet in sheets:
-        (inbox / sheet.name).write_bytes(sheet.read_bytes())
-    (inbox / "broken.pdf").write_text("not a pdf")
-    settings = settings_for(tmp_path)
+    inbox = Inbox(tmp_path / "inbox")
+    (inbox.root / sheets[0].name).write_bytes(sheets[0].read_bytes())
+    claim = inbox.claim(Path(sheets[0].name))
+    assert claim is not None
 
-    first = digitise_drop_folder(str(inbox), settings)
-    assert sorted(Path(p).name for p in first["digitised"]) == sorted(s.name for s in sheets)
-    assert [Path(p).name for p in first["failed"]] == ["broken.pdf"]
-    assert (inbox / "failed" / "broken.pdf").exists()
-    assert "not a" in (inbox / "failed" / "broken.pdf.error.txt").read_text()
+    outcome = digitise_inbox_file(str(inbox.root), claim.id, settings_for(tmp_path))
+    assert outcome["status"] == "done"
+    assert (inbox.done / sheets[0].name).exists()
+    assert (tmp_path / "out" / sheets[0].with_suffix(".json").name).exists()
 
-    second = digitise_drop_folder(str(inbox), settings)
-    assert second["digitised"] == [] and len(second["already_stored"]) == len(sheets)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until(check: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+    again = digitise_inbox_file(str(inbox.root), claim.id, settings_for(tmp_path))
+    assert again["status"] == "lost"
 
 
 def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: Path) -> None:
-    """A real Prefect server, `python -m pipelines.serve` on a 5 s interval, a file dropped in."""
-    import urllib.request
-
-    port = free_port()
+    """A real Prefect server, `python -m pipelines.serve` on a 5 s interval, a file dropped in:
+    the scheduled scan claims it, the served per-file deployment digitises it into done/."""
     database = tmp_path / "served.db"
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "PREFECT_UI_ENABLED": "false",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "SLD_DATABASE_URL": f"sqlite:///{database}",
-        "SLD_OUTPUT_DIR": str(tmp_path / "out"),
-    }
-    api = f"http://127.0.0.1:{port}/api"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "prefect",
-            "server",
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    ops = Operations.start(
+        tmp_path / "ops", f"sqlite:///{database}", work_pool=False, inbox_settle_s="1"
     )
-    served = None
     try:
-
-        def healthy() -> bool:
-            try:
-                with urllib.request.urlopen(f"{api}/health", timeout=2) as answer:
-                    return bool(answer.status == 200)
-            except OSError:
-                return False
-
-        wait_until(healthy, 60, "the Prefect server")
-        inbox = tmp_path / "inbox"
-        inbox.mkdir()
-        served = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.serve", "--folder", str(inbox), "--every", "5"],
-            env={**env, "PREFECT_API_URL": api},
-            cwd=Path(__file__).parents[2],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        (inbox / sheets[0].name).write_bytes(sheets[0].read_bytes())
+        serve = [sys.executable, "-m", "pipelines.serve", "--folder", str(ops.inbox)]
+        ops.others.append(ops.spawn("serve", [*serve, "--every", "5"]))
+        (ops.inbox / sheets[0].name).write_bytes(sheets[0].read_bytes())
 
         def stored() -> bool:
             if not database.exists():
@@ -151,22 +88,25 @@ def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: P
             return any(Path(row[0]).name == sheets[0].name for row in rows)
 
         wait_until(stored, 240, "the scheduled drop-folder run to store the file")
+        done = ops.inbox / "done" / sheets[0].name
+        wait_until(done.exists, 60, "the file in done/")
     finally:
-        for process in (served, server):
-            if process is not None:
-                os.killpg(process.pid, 15)
-                process.wait(timeout=30)
+        ops.close()
 
 
-def test_drop_folder_deployment_runs_one_scan_at_a_time(tmp_path: Path) -> None:
-    from prefect.client.schemas.objects import ConcurrencyLimitStrategy
+def test_no_deployment_has_a_concurrency_limit(tmp_path: Path) -> None:
+    """Claims keep two runs off one file; a limit cancelled scans for minutes after a kill."""
+    import yaml
 
     from pipelines.serve import deployments
 
-    drop_folder, on_demand = deployments(tmp_path, every_seconds=30)
-    assert drop_folder.parameters == {"folder": str(tmp_path)}
-    assert drop_folder.concurrency_limit == 1
-    assert drop_folder.concurrency_options is not None
-    assert drop_folder.concurrency_options.collision_strategy is ConcurrencyLimitStrategy.CANCEL_NEW
-    assert drop_folder.schedules[0].schedule.interval.total_seconds() == 30  # type: ignore[union-attr]
-    assert on_demand.schedules in (None, [])
+    served = deployments(tmp_path, every_seconds=30)
+    names = [d.name for d in served]
+    assert names == ["drop-folder", "inbox", "on-demand", "nightly"]
+    assert all(d.concurrency_limit is None for d in served)
+    scan = served[0]
+    assert scan.parameters == {"folder": str(tmp_path)}
+    assert scan.schedules[0].schedule.interval.total_seconds() == 30  # type: ignore[union-attr]
+    pool = yaml.safe_load((Path(__file__).parents[2] / "pipelines" / "prefect.yaml").read_text())
+    assert sorted(d["name"] for d in pool["deployments"]) == sorted(names)
+    assert all("concurrency_limit" not in d for d in pool["deployments"])

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 #: Where Debian and Ubuntu put the server binaries (they are not on PATH there).
@@ -43,9 +44,42 @@ def find_server_binaries() -> Path | None:
     return None
 
 
+@dataclass
+class PrivateServer:
+    """A running throwaway cluster: its URL, and stop/start for outage tests (same port)."""
+
+    url: str
+    port: int
+    run_as: list[str]
+    bin_dir: Path
+    data: Path
+    root: Path
+
+    def stop(self) -> None:
+        _run(
+            [
+                *self.run_as,
+                str(self.bin_dir / "pg_ctl"),
+                f"--pgdata={self.data}",
+                "--mode=fast",
+                "stop",
+            ]
+        )
+
+    def start(self) -> None:
+        _start(self.run_as, self.bin_dir, self.data, self.root, port=self.port)
+
+
 @contextmanager
 def private_server(bin_dir: Path) -> Iterator[str]:
     """Start a throwaway cluster with one empty database; yield its `postgresql+psycopg://` URL."""
+    with private_cluster(bin_dir) as server:
+        yield server.url
+
+
+@contextmanager
+def private_cluster(bin_dir: Path) -> Iterator[PrivateServer]:
+    """Start a throwaway cluster with one empty database; yield it (`.url`, `.stop()`, ...)."""
     root = Path(tempfile.mkdtemp(prefix="sld-postgres-"))
     run_as: list[str] = []
     if os.geteuid() == 0:
@@ -60,7 +94,7 @@ def private_server(bin_dir: Path) -> Iterator[str]:
         os.chown(root, owner.pw_uid, owner.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
     data = root / "data"
-    started = False
+    server: PrivateServer | None = None
     try:
         _run(
             [
@@ -75,25 +109,33 @@ def private_server(bin_dir: Path) -> Iterator[str]:
             ]
         )
         port = _start(run_as, bin_dir, data, root)
-        started = True
+        url = f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
+        server = PrivateServer(url, port, run_as, bin_dir, data, root)
         import psycopg  # here, so that conftest imports without the `postgres` extra
 
         with psycopg.connect(
             host="127.0.0.1", port=port, user=SUPERUSER, dbname="postgres", autocommit=True
         ) as connection:
             connection.execute(f"CREATE DATABASE {DATABASE}")
-        yield f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
+        yield server
     finally:
-        if started:
-            _run([*run_as, str(bin_dir / "pg_ctl"), f"--pgdata={data}", "--mode=fast", "stop"])
+        if server is not None:
+            subprocess.run(
+                [*run_as, str(bin_dir / "pg_ctl"), f"--pgdata={data}", "--mode=fast", "stop"],
+                capture_output=True,
+                check=False,
+            )
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _start(run_as: list[str], bin_dir: Path, data: Path, root: Path, attempts: int = 3) -> int:
-    """Start the server on a free port; try another port if another process took it meanwhile."""
+def _start(
+    run_as: list[str], bin_dir: Path, data: Path, root: Path, attempts: int = 3, port: int = 0
+) -> int:
+    """Start the server on `port`, or on a free port (another if a process took it meanwhile)."""
     log = root / "server.log"
+    chosen = port
     for _ in range(attempts):
-        port = _free_port()
+        port = chosen or _free_port()
         # Durability is not wanted from a throwaway test server; these make it a good deal faster.
         options = (
             f"-p {port} -h 127.0.0.1 -k {shlex.quote(str(root))} "

@@ -1,0 +1,198 @@
+"""An operator's set-up in processes on this machine: a Prefect server, the `sld` work pool with
+the deployments of `pipelines/prefect.yaml`, and workers; for the load benchmark and fault tests.
+
+Every process is started in its own session, so that `kill_worker` can SIGKILL a worker with the
+flow run it is executing (a machine that dies), and `close` stops everything it started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def wait_until(check: Callable[[], bool], seconds: float, what: str, every: float = 0.5) -> float:
+    """Poll `check` until it holds; return the seconds it took, AssertionError after `seconds`."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if check():
+            return time.monotonic() - started
+        time.sleep(every)
+    raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+@dataclass
+class Operations:
+    """The running set-up; `env` is what every process got (PREFECT_API_URL included)."""
+
+    root: Path
+    inbox: Path
+    env: dict[str, str]
+    logs: Path
+    server: subprocess.Popen[bytes] | None = None
+    workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    #: Other processes `close` stops (a `pipelines.serve`, say).
+    others: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls, root: Path, database_url: str, *, work_pool: bool = True, **sld_settings: str
+    ) -> Operations:
+        """Start a Prefect server on a free port and, with `work_pool`, create the pool and
+        register the deployments of prefect.yaml; no workers yet."""
+        port = free_port()
+        inbox = root / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        logs = root / "logs"
+        logs.mkdir(exist_ok=True)
+        env = {
+            **os.environ,
+            "PREFECT_HOME": str(root / "prefect-home"),
+            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+            "PREFECT_UI_ENABLED": "false",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_LOGGING_LEVEL": "INFO",
+            # Workers look for runs every second, not every ten (the default).
+            "PREFECT_WORKER_QUERY_SECONDS": "1",
+            "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+            "SLD_PROJECT_DIR": str(PROJECT),
+            "SLD_DROP_FOLDER": str(inbox),
+            "SLD_DATABASE_URL": database_url,
+            "SLD_OUTPUT_DIR": str(root / "out"),
+            **{f"SLD_{name.upper()}": value for name, value in sld_settings.items()},
+        }
+        setup = cls(root=root, inbox=inbox, env=env, logs=logs)
+        setup.server = setup.spawn(
+            "server",
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+        )
+        try:
+            wait_until(setup._healthy, 120, "the Prefect server")
+            if work_pool:
+                setup.prefect("work-pool", "create", "sld", "--type", "process", "--overwrite")
+                setup.prefect(
+                    "--no-prompt", "deploy", "--prefect-file", "pipelines/prefect.yaml", "--all"
+                )
+                setup.start_worker("scanner", queue="scans", limit=2)
+        except BaseException:
+            setup.close()
+            raise
+        return setup
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(
+                self.env["PREFECT_API_URL"] + "/health", timeout=2
+            ) as answer:
+                return bool(answer.status == 200)
+        except OSError:
+            return False
+
+    def spawn(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
+        """Start a process of the set-up (logged to logs/NAME.log); `close` stops it."""
+        log = (self.logs / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            command,
+            env=self.env,
+            cwd=PROJECT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return process
+
+    def prefect(self, *arguments: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "prefect", *arguments],
+            env=self.env,
+            cwd=PROJECT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"prefect {' '.join(arguments)} failed:\n{done.stdout}\n{done.stderr}"
+            )
+        return done.stdout
+
+    def start_worker(self, name: str, queue: str = "default", limit: int = 1) -> None:
+        """A process worker of the pool's `queue` that runs `limit` flow runs at a time."""
+        command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", "sld"]
+        command += ["--type", "process", "--work-queue", queue, "--name", name]
+        self.workers[name] = self.spawn(name, [*command, "--limit", str(limit)])
+
+    def kill_worker(self, name: str) -> None:
+        """SIGKILL the worker and the flow runs it executes, as when its machine dies.
+
+        The process worker starts each flow run in a session of its own, so the runs are found
+        as the worker's children and killed with their process groups.
+        """
+        process = self.workers.pop(name)
+        runs = _children(process.pid)
+        for group in [process.pid, *runs]:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def scan(self) -> None:
+        """Ask for a scan now, besides the scheduled ones."""
+        self.prefect("deployment", "run", "scan-drop-folder/drop-folder")
+
+    def close(self) -> None:
+        """Stop every process started here, flow runs of the workers included."""
+        runs = [run for worker in self.workers.values() for run in _children(worker.pid)]
+        for process in [*self.workers.values(), *self.others, self.server]:
+            if process is not None and process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in [*self.workers.values(), *self.others, self.server]:
+            if process is not None:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(process.pid, signal.SIGKILL)
+        for group in runs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        self.workers.clear()

@@ -1,0 +1,71 @@
+"""Where results go, and the database and the JSON agreeing, on real PDFs and SQLite."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from sld.document import Document
+from sld.pipeline import digitise_file
+from sld.settings import Settings
+from sld.store import DatabaseUnavailableError, load_document, open_database, document_records
+from sld.synth import generate_set
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return generate_set(tmp_path_factory.mktemp("results"), count=2, seed=71, scans=False)
+
+
+def settings_in(folder: Path) -> Settings:
+    return Settings(database_url=f"sqlite:///{folder / 'sld.db'}", output_dir=folder / "out")
+
+
+def test_two_drawings_of_one_name_never_share_a_result(sheets: list[Path], tmp_path: Path) -> None:
+    settings = settings_in(tmp_path)
+    for folder, sheet in zip(("a", "b"), sheets, strict=True):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "plant.pdf").write_bytes(sheet.read_bytes())
+
+    first = digitise_file(tmp_path / "a" / "plant.pdf", settings)
+    second = digitise_file(tmp_path / "b" / "plant.pdf", settings)
+    again = digitise_file(tmp_path / "a" / "plant.pdf", settings)
+
+    sha = hashlib.sha256(sheets[1].read_bytes()).hexdigest()
+    assert first.json_path == again.json_path == tmp_path / "out" / "plant.json"
+    assert second.json_path == tmp_path / "out" / f"plant.{sha[:8]}.json"
+    assert Document.read(second.json_path).source.path == str(tmp_path / "b" / "plant.pdf")
+    assert Document.read(first.json_path).source.sha256 != sha
+
+
+def test_documents_are_keyed_by_resolved_path_and_the_json_is_recorded(
+    sheets: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_in(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.pdf").write_bytes(sheets[0].read_bytes())
+    monkeypatch.chdir(tmp_path)
+
+    digitise_file(Path("./data/x.pdf"), settings)
+    digitised = digitise_file(tmp_path / "data" / "x.pdf", settings)
+
+    engine = open_database(settings.database_url)
+    [stored] = document_records(engine)
+    assert stored.path == str(tmp_path / "data" / "x.pdf")
+    assert load_document(engine, "data/x.pdf") == digitised.document
+    assert stored.json_path == str(digitised.json_path.resolve())
+    assert stored.json_sha256 == hashlib.sha256(digitised.json_path.read_bytes()).hexdigest()
+    engine.dispose()
+
+
+def test_an_unreachable_database_stops_the_file_before_any_page_and_writes_no_json(
+    sheets: list[Path], tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url="postgresql+psycopg://sld@127.0.0.1:9/none", output_dir=tmp_path / "out"
+    )
+    with pytest.raises(DatabaseUnavailableError):
+        digitise_file(sheets[0], settings, on_page=lambda *_: pytest.fail("a page was read"))
+    assert not (tmp_path / "out").exists()
