@@ -10,7 +10,7 @@ import pytest
 from sld.document import Document
 from sld.pipeline import digitise_file
 from sld.settings import Settings
-from sld.store import DatabaseUnavailableError, load_document, open_database, document_records
+from sld.store import DatabaseUnavailableError, document_records, load_document, open_database
 from sld.synth import generate_set
 
 

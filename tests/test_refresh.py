@@ -9,7 +9,7 @@ import pytest
 from sld.pipeline import digitise_file
 from sld.refresh import refresh_stale, why_stale
 from sld.settings import Settings
-from sld.store import open_database, document_records
+from sld.store import document_records, open_database
 from sld.synth import generate_set
 
 

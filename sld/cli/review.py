@@ -164,6 +164,7 @@ def _apply(args: argparse.Namespace) -> int:
     from sld.settings import load_settings
     from sld.store import (
         Review,
+        document_records,
         load_by_sha256,
         load_graphs,
         open_database,
@@ -223,7 +224,16 @@ def _apply(args: argparse.Namespace) -> int:
                 f"learned {len(learned)} exemplar(s) into {settings.symbol_library} from "
                 f"{len(applied.taught)} box(es) added or retyped"
             )
-        json_path = result_path(Path(document.source.path), settings.output_dir)
+        # The JSON the database records for this drawing, else where a new result would go.
+        source = document.source
+        recorded = document_records(engine, [source.sha256])
+        json_path = (
+            Path(recorded[0].json_path)
+            if recorded and recorded[0].json_path
+            else result_path(
+                Path(Path(source.path).name), settings.output_dir, source.sha256, source.path
+            )
+        )
         applied.document.write(json_path)
         report = write_report(
             applied.document,

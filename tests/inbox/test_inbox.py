@@ -17,7 +17,7 @@ from sld.inbox import FailureKind, Inbox, classify, digitise_claim, keep_alive
 from sld.inbox.claims import ClaimLost
 from sld.pages.raster import InputError
 from sld.settings import Settings
-from sld.store import DatabaseUnavailableError, load_document, open_database, document_records
+from sld.store import DatabaseUnavailableError, document_records, load_document, open_database
 from sld.store.tables import DocumentRow
 from sld.synth import generate_set
 

@@ -170,8 +170,6 @@ def row_counts(engine: Engine) -> dict[str, int]:
         }
 
 
-
-
 def test_round_trip_is_exact(engine: Engine) -> None:
     document, graphs = plant_document(), plant_graphs()
 
