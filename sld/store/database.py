@@ -1,8 +1,9 @@
-"""Opening the result database: engine, connection settings, and the schema version guard.
+"""Opening the result database: engine, connection settings, and the revision guard.
 
 `open_database(url)` is the only way in: it connects once (so an unreachable server fails here,
-with a message that names the URL and hides the password), creates the tables and views on an empty
-database, and refuses a database made under another schema version.
+with a message that names the URL and hides the password), migrates an empty database to the head
+revision, and refuses one at another revision (`upgrade_database`, `sld db upgrade`, brings an
+older one forward).
 """
 
 from __future__ import annotations
@@ -220,8 +221,8 @@ def schema_state(connection: Connection) -> SchemaState:
 def upgrade_database(url: str) -> tuple[str | None, str]:
     """Bring the database at `url` to the head revision; return (revision before, after).
 
-    A database from before migrations (schema version 1) is first stamped with the first
-    revision, whose layout it has. One transaction: a failure leaves the database as it was.
+    A database from before migrations (its `sld_schema` says 1 or 2) is first stamped with the
+    revision whose layout it has. One transaction: a failure leaves the database as it was.
     """
     engine = _engine(url)
     try:

@@ -41,11 +41,13 @@ def test_a_new_database_is_migrated_to_the_tables_of_the_code(database_url: str)
     assert differences == []
 
 
+@pytest.mark.parametrize("layout", ["0001", "0002"])
 def test_a_database_from_before_migrations_is_upgraded_keeping_its_results(
-    database_url: str,
+    database_url: str, layout: str
 ) -> None:
-    # What sld made before it had migrations: revision 0001's tables, no alembic_version.
-    run_alembic(database_url, "upgrade", migrate.FIRST_REVISION)
+    # What sld made before it had migrations (schema version 1 or 2): that revision's tables
+    # and its sld_schema row, no alembic_version.
+    run_alembic(database_url, "upgrade", layout)
     plain = create_engine(database_url)
     with plain.begin() as connection:
         connection.execute(text("DROP TABLE alembic_version"))
@@ -62,7 +64,7 @@ def test_a_database_from_before_migrations_is_upgraded_keeping_its_results(
         open_database(database_url)
     before, after = upgrade_database(database_url)
 
-    assert (before, after) == ("0001 (from before migrations)", migrate.head_revision())
+    assert (before, after) == (f"{layout} (from before migrations)", migrate.head_revision())
     engine = open_database(database_url)
     with engine.connect() as connection:
         assert connection.scalar(select(DocumentRow.path)) == "old/plant.pdf"
