@@ -18,10 +18,12 @@ from sld.store.ddl import ddl, write_schemas
 from sld.store.documents import (
     DocumentKey,
     DocumentNotFoundError,
+    StoredSource,
     load_document,
     load_graphs,
     save_document,
     stored_sha256s,
+    stored_sources,
 )
 from sld.store.reviews import (
     CorrectionRecord,
@@ -47,6 +49,7 @@ __all__ = [
     "ReviewState",
     "SchemaVersionError",
     "StaleReviewError",
+    "StoredSource",
     "ddl",
     "load_by_sha256",
     "load_document",
@@ -58,5 +61,6 @@ __all__ = [
     "save_review",
     "stored_documents",
     "stored_sha256s",
+    "stored_sources",
     "write_schemas",
 ]

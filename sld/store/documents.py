@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -146,6 +147,25 @@ def stored_sha256s(engine: Engine) -> set[str]:
     """The content hashes of every stored document: what a drop folder has already digitised."""
     with Session(engine) as session:
         return set(session.scalars(select(DocumentRow.sha256)))
+
+
+@dataclass(frozen=True)
+class StoredSource:
+    """A stored document's id and what identifies its file: the path as saved and the hash."""
+
+    id: int
+    path: str
+    sha256: str
+
+
+def stored_sources(engine: Engine) -> list[StoredSource]:
+    """Every stored document's id, path and sha256, by id: for finding a document again from
+    another path to the same file."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(DocumentRow.id, DocumentRow.path, DocumentRow.sha256).order_by(DocumentRow.id)
+        ).all()
+    return [StoredSource(id=row.id, path=row.path, sha256=row.sha256) for row in rows]
 
 
 def load_graphs(engine: Engine, key: DocumentKey) -> list[nx.Graph]:
