@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from reportlab.pdfgen import canvas
 
@@ -53,23 +54,36 @@ def test_details_add_where_the_result_went(
     assert "result" in printed and sheet.stem in printed.replace("\n", "")
 
 
-def test_a_reduced_dpi_is_listed_under_the_summary(
+def test_what_the_pipeline_adapted_is_listed_under_the_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    drawing = tmp_path / "long.pdf"
-    sheet = canvas.Canvas(str(drawing), pagesize=(7200, 3600))
+    """A sheet rendered below the asked DPI, and a page with an empty MediaBox: one warning
+    line each, after the summary, and the files are still digitised."""
+    long_sheet = tmp_path / "long.pdf"
+    sheet = canvas.Canvas(str(long_sheet), pagesize=(7200, 3600))
     sheet.line(100, 100, 7000, 3500)
     sheet.showPage()
     sheet.save()
+    no_box = tmp_path / "no-box.pdf"
+    document = pdfium.PdfDocument.new()
+    document.new_page(300, 200).set_mediabox(0, 0, 0, 0)
+    document.save(no_box)
+    document.close()
     monkeypatch.setenv("SLD_MAX_PAGE_PIXELS", "1000000")
     database = f"sqlite:///{tmp_path / 'sld.db'}"
-    argv = ["digitise", str(drawing), "--ocr", "none", "--db", database, "--out", str(tmp_path)]
-    assert main(argv) == 0
+    argv = ["digitise", str(long_sheet), str(no_box), "--ocr", "none", "--db", database]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     warnings = [line for line in err.splitlines() if line.startswith("warning")]
-    assert len(warnings) == 1, err
-    assert warnings[0].startswith(f"warning {drawing}, page 1: rendered at ")
+    # The letter-sized page is over the lowered cap too: three warnings, in file order.
+    assert len(warnings) == 3, err
+    assert warnings[0].startswith(f"warning {long_sheet}, page 1: rendered at ")
     assert "dpi instead of 200" in warnings[0] and "SLD_MAX_PAGE_PIXELS" in warnings[0]
+    assert warnings[1] == (
+        f"warning {no_box}, page 1: has an empty MediaBox [0 0 0 0]; read as 612 x 792 pt, "
+        "as PDF viewers do"
+    )
+    assert warnings[2].startswith(f"warning {no_box}, page 1: rendered at ")
 
 
 def test_symbols_list_is_one_row_per_type(capsys: pytest.CaptureFixture[str]) -> None:
