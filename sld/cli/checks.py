@@ -35,9 +35,10 @@ def check_symbol_library(settings: Settings) -> None:
         return
     what = "is a file, not a folder" if folder.exists() else "does not exist"
     raise UserError(
-        f"the symbol library {folder} (--library / SLD_SYMBOL_LIBRARY) {what} (from {Path.cwd()}). "
-        f"Cut a first exemplar into it with `sld symbols add TYPE --from FILE --page N "
-        f"--bbox x0,y0,x1,y1 --library {folder}`, or unset SLD_SYMBOL_LIBRARY"
+        f"the symbol library {folder} (--library / SLD_SYMBOL_LIBRARY) {what} "
+        f"(from {Path.cwd()}). Cut a first exemplar into it with `sld symbols add TYPE "
+        f"--from FILE --page N --bbox x0,y0,x1,y1 --library {folder}`, or unset "
+        "SLD_SYMBOL_LIBRARY"
     )
 
 
@@ -46,34 +47,26 @@ def check_backends(settings: Settings) -> None:
 
     Built through the same shared instances the stages use, so a model loads once, here.
     """
-    from sld.registry import DETECTORS, TEXT_READERS
+    from sld.registry import UnknownBackendError
     from sld.symbols.detectors import detector_for
     from sld.text.engines import text_reader_for
 
-    for registry, kind, name, where in (
-        (DETECTORS, "detector", settings.detector, "--detector / SLD_DETECTOR"),
-        (TEXT_READERS, "text engine", settings.ocr, "--ocr / SLD_OCR"),
-    ):
-        if name not in registry:
-            raise UserError(
-                f"unknown {kind} {name!r} ({where}); choose one of: {', '.join(sorted(registry))}"
-            )
-    for kind, name, build in (
-        ("detector", settings.detector, detector_for),
-        ("text engine", settings.ocr, text_reader_for),
+    for kind, name, where, build in (
+        ("detector", settings.detector, "--detector / SLD_DETECTOR", detector_for),
+        ("text engine", settings.ocr, "--ocr / SLD_OCR", text_reader_for),
     ):
         try:
             build(settings)
+        except UnknownBackendError as error:
+            raise UserError(f"{error} ({where})") from error
         except ImportError as error:
             raise UserError(
                 f"the {kind} {name!r} needs {error.name or 'a package'}, which is not "
                 f"installed: {MODEL_EXTRAS}"
             ) from error
-        except UserError:
-            raise
-        except Exception as error:
+        except Exception as error:  # a model folder that is not one, a hub that is offline...
             raise UserError(
-                f"the {kind} {name!r} could not start: {type(error).__name__}: "
+                f"the {kind} {name!r} could not start ({where}): {type(error).__name__}: "
                 f"{one_line(str(error))}"
             ) from error
 

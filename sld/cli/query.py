@@ -82,8 +82,9 @@ def print_rows(
         print(json.dumps(records, indent=1, ensure_ascii=False, default=str))
     else:
         table = Table()
-        for column in columns:
-            table.add_column(column, overflow="fold")
+        for index, column in enumerate(columns):
+            numbers = all(isinstance(row[index], int | float | Decimal | None) for row in rows)
+            table.add_column(column, overflow="fold", justify="right" if numbers else "left")
         for row in rows:
             table.add_row(*(_cell(value) for value in row))
         console.print(table)
