@@ -167,6 +167,15 @@ def _digitise_one(
     )
 
 
+def _distinct(warnings: list[str]) -> list[str]:
+    """Each warning once. The review page renders a page again at its own DPI: the same page
+    reduced to the same DPI ("... rendered at 14.14 dpi instead of 150 ...") is one warning."""
+    kept: dict[str, str] = {}
+    for message in warnings:
+        kept.setdefault(message.partition(" instead of ")[0], message)
+    return list(kept.values())
+
+
 def run_digitise(
     inputs: list[Path],
     settings: Settings,
@@ -186,7 +195,7 @@ def run_digitise(
         for path in inputs:
             with collected_warnings() as warnings:
                 outcome = _digitise_one(path, settings, engine, pages, progress)
-            outcome.warnings = list(dict.fromkeys(warnings))
+            outcome.warnings = _distinct(warnings)
             if outcome.error:
                 errors.print(f"[red]error[/red] {escape(outcome.error)}")
             outcomes.append(outcome)
