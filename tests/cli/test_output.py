@@ -24,9 +24,7 @@ def eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
 def lines_of(text: str) -> list[str]:
     """The printed lines, but the one that names the review page: a path, left unwrapped so
     that it can be copied whole."""
-    return [
-        line.rstrip() for line in text.splitlines() if not line.startswith("Check the results")
-    ]
+    return [line.rstrip() for line in text.splitlines() if not line.startswith("Check the results")]
 
 
 def test_the_summary_fits_80_columns_with_whole_headers(
