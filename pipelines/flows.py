@@ -104,18 +104,32 @@ def run_as_task(stage: Callable[..., Result], /, *args: Any) -> Result:
 
 
 @flow(name="digitise-document", log_prints=True)
-def digitise_document(path: str, settings: dict[str, Any] | None = None) -> tuple[Document, Path]:
-    """Digitise one PDF or image into the database and JSON; returns the result and JSON path."""
+def digitise_document(
+    path: str,
+    settings: dict[str, Any] | None = None,
+    pages: list[int] | None = None,
+    name: str | None = None,
+) -> tuple[Document, Path]:
+    """Digitise one PDF or image into the database and JSON; returns the result and JSON path.
+
+    `pages`: 0-based indexes of the pages to digitise (default: every page). `name`: the file's
+    path below the folder it was found in, which its JSON keeps (default: its file name)."""
     chosen = Settings(**(settings or {}))
-    digitised = digitise_file(Path(path), chosen, run_stage=run_as_task)
+    digitised = digitise_file(
+        Path(path),
+        chosen,
+        run_stage=run_as_task,
+        pages=pages,
+        name=Path(name) if name else None,
+    )
     run_as_task(write_report_beside, digitised.document, digitised.json_path, chosen, Path(path))
-    pages = digitised.document.pages
+    result_pages = digitised.document.pages
     get_run_logger().info(
         "%s: %d page(s), %d component(s), %d connection(s) -> %s",
         path,
-        len(pages),
-        sum(len(page.components) for page in pages),
-        sum(len(page.connections) for page in pages),
+        len(result_pages),
+        sum(len(page.components) for page in result_pages),
+        sum(len(page.connections) for page in result_pages),
         digitised.json_path,
     )
     return digitised.document, digitised.json_path

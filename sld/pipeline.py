@@ -8,7 +8,7 @@ sequence shows up as task runs with retries and logs in the Prefect UI.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -19,7 +19,7 @@ from sld import stages
 from sld.detections import Detections
 from sld.document import Document, Page, Source
 from sld.pages.page import PageImage
-from sld.pages.raster import SourceFile, open_source
+from sld.pages.raster import InputError, SourceFile, open_source
 from sld.settings import Settings
 
 Result = TypeVar("Result")
@@ -90,12 +90,27 @@ def connect_page(
 INPUT_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 
 
-def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Files as given, folders as the drawings directly inside them (sorted); no repeats."""
+def drawings_in(folder: Path, recursive: bool = False) -> list[Path]:
+    """The drawings in `folder` by suffix (sorted), in its sub-folders too when `recursive`.
+
+    Hidden files and folders (a leading dot: editor locks, `.git`) are left out.
+    """
+    pattern = "**/*" if recursive else "*"
+    return sorted(
+        path
+        for path in folder.glob(pattern)
+        if path.suffix.lower() in INPUT_SUFFIXES
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def expand_inputs(paths: list[Path], recursive: bool = False) -> list[Path]:
+    """Files as given, folders as the drawings inside them (see `drawings_in`); no repeats."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES))
+            found.extend(drawings_in(path, recursive))
         else:
             found.append(path)
     return list(dict.fromkeys(found))
@@ -127,33 +142,44 @@ def digitise_file(
     settings: Settings,
     run_stage: StageRunner = run_directly,
     on_page: Callable[[int, int], None] | None = None,
+    pages: Sequence[int] | None = None,
     name: Path | None = None,
     stored_as: Path | None = None,
 ) -> Digitised:
-    """Digitise every page of `path`, save the result (database, then JSON) and return it.
+    """Digitise the pages of `path`, save the result (database, then JSON) and return it.
 
-    The database is checked first. `on_page(done, total)` is called after each page, for
-    progress displays. `name` is the file's path relative to the folder it was found in (default:
-    its file name), which the JSON keeps (`result_path`). `stored_as` is the path the document is
-    recorded under (default: `path` resolved), for a file that is being moved, like a drop-folder
-    file on its way to `done/`. Problems with the input raise `InputError` naming the file and
-    page; nothing is saved for a failed file.
+    The database is checked first. `pages`: the 0-based page indexes to digitise (default: every
+    page); the result then holds only those pages, each with its index in the file.
+    `on_page(done, total)` is called after each page, for progress displays. `name` is the file's
+    path relative to the folder it was found in (default: its file name), which the JSON keeps
+    (`result_path`). `stored_as` is the path the document is recorded under (default: `path`
+    resolved), for a file that is being moved, like a drop-folder file on its way to `done/`.
+    Problems with the input raise `InputError` naming the file and page; nothing is saved for a
+    failed file.
     """
     run_stage(stages.check_store, settings)
     source: SourceFile = open_source(path)
-    pages = []
+    chosen = list(range(source.page_count)) if pages is None else list(pages)
+    missing = [index + 1 for index in chosen if not 0 <= index < source.page_count]
+    if missing:
+        raise InputError(
+            path,
+            f"has {source.page_count} page(s); there is no page {missing[0]}",
+            f"Choose pages from 1 to {source.page_count}.",
+        )
+    results = []
     graphs = []
-    for index in range(source.page_count):
+    for done, index in enumerate(chosen, start=1):
         digitised = digitise_page(source, index, settings, run_stage)
-        pages.append(digitised.result)
+        results.append(digitised.result)
         graphs.append(digitised.graph)
         if on_page is not None:
-            on_page(index + 1, source.page_count)
+            on_page(done, len(chosen))
 
     recorded = str((stored_as or path).resolve())
     document = Document(
         source=Source(path=recorded, sha256=source.sha256, page_count=source.page_count),
-        pages=pages,
+        pages=results,
     )
     json_path = result_path(name or Path(path.name), settings.output_dir, source.sha256, recorded)
     run_stage(stages.save, document, graphs, settings, json_path)

@@ -5,9 +5,12 @@ Every backend choice is a setting, never a code edit. The CLI's flags override t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+import pydantic_settings
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -200,7 +203,36 @@ class Settings(BaseSettings):
     )
 
 
+class SettingsError(ValueError):
+    """A setting whose value cannot be used; the message names the variable (or the command-line
+    value) and says why, in one line, so the command line can print it as it is."""
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with the non-None `overrides` (CLI flags) on top."""
+    """Settings from the environment, with the non-None `overrides` (CLI flags) on top.
+
+    Raises `SettingsError` with one line per bad value instead of pydantic's report, which
+    spans many lines and names fields, not the `SLD_*` variables a user sets.
+    """
     chosen = {key: value for key, value in overrides.items() if value is not None}
-    return Settings(**chosen)  # type: ignore[arg-type]
+    try:
+        return Settings(**chosen)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = [_explain(problem, chosen) for problem in error.errors()]
+        raise SettingsError(
+            "; ".join(problems) + ". `sld settings` lists what each one takes"
+        ) from None
+    except pydantic_settings.SettingsError as error:
+        # Raised for a value that must be JSON (a dict or list setting) and is not.
+        field = re.search(r'field "(\w+)"', str(error))
+        name = f"SLD_{field.group(1).upper()}" if field else "an SLD_* variable"
+        raise SettingsError(f"{name} is not valid JSON ({error.__cause__ or error})") from None
+
+
+def _explain(problem: Any, chosen: dict[str, object]) -> str:
+    """One pydantic error as `SLD_DPI=10: Input should be ...`."""
+    field = str(problem["loc"][0]) if problem["loc"] else ""
+    value = problem.get("input")
+    if field in chosen:
+        return f"{value!r} given for {field.replace('_', ' ')}: {problem['msg']}"
+    return f"SLD_{field.upper()}={value}: {problem['msg']}"

@@ -1,154 +1,40 @@
-"""What each `sld` sub-command does. `cli.py` parses; these functions run and print."""
+"""What each `sld` sub-command does. `main.py` parses; these functions run and print.
+
+`sld digitise` lives in `digitise.py` and `sld query` in `query.py`; the checks made before work
+starts are in `checks.py`. A mistake is raised as `UserError` and printed by `main` as one line.
+"""
 
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import time
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
+from sld.cli.errors import FAILED, UserError
 from sld.settings import Settings, load_settings
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from sld.document import Document
+
 console = Console()
-errors = Console(stderr=True, soft_wrap=True)
 
 EXAMPLE_QUERY = "SELECT type, count(*) AS n FROM components GROUP BY type ORDER BY n DESC, type"
 
 
-@dataclass
-class FileOutcome:
-    path: Path
-    seconds: float
-    pages: int = 0
-    components: Counter[str] | None = None
-    texts: int = 0
-    linked: int = 0
-    connections: int = 0
-    json_path: Path | None = None
-    error: str | None = None
-
-
-def _engine(choice: str) -> str:
-    if choice == "auto":
-        return "prefect" if os.environ.get("PREFECT_API_URL") else "local"
-    return choice
-
-
-def _digitise_one(path: Path, settings: Settings, engine: str, progress: Progress) -> FileOutcome:
-    from sld.pages.raster import InputError
-
-    started = time.perf_counter()
-    task = progress.add_task(path.name, total=None)
-
-    def on_page(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
-
-    try:
-        if engine == "prefect":
-            from pipelines.flows import digitise_document
-
-            document, json_path = digitise_document(
-                path=str(path), settings=settings.model_dump(mode="json")
-            )
-        else:
-            from sld.pipeline import digitise_file
-            from sld.review.report import write_report_beside
-
-            digitised = digitise_file(path, settings, on_page=on_page)
-            document, json_path = digitised.document, digitised.json_path
-            write_report_beside(document, json_path, settings, path)
-    except InputError as error:
-        return FileOutcome(path, time.perf_counter() - started, error=str(error))
-    except Exception as error:  # one bad input never stops the others; the log has the trace
-        log.exception("digitising %s failed", path)
-        return FileOutcome(
-            path, time.perf_counter() - started, error=f"{path}: {type(error).__name__}: {error}"
-        )
-    finally:
-        progress.remove_task(task)
-    pages = document.pages
-    return FileOutcome(
-        path=path,
-        seconds=time.perf_counter() - started,
-        pages=len(pages),
-        components=Counter(c.type for p in pages for c in p.components),
-        texts=sum(len(p.texts) for p in pages),
-        linked=sum(1 for p in pages for t in p.texts if t.component_id),
-        connections=sum(len(p.connections) for p in pages),
-        json_path=json_path,
-    )
-
-
-def _summary(outcomes: list[FileOutcome], settings: Settings) -> Table:
-    """One row per file, narrow enough for an 80-column terminal."""
-    table = Table(title=f"Digitised into {settings.database_url}", title_justify="left")
-    table.add_column("file", overflow="fold")
-    for column in ("pages", "components", "texts", "linked", "connections", "s"):
-        table.add_column(column, justify="right")
-    table.add_column("result", overflow="fold")
-    for outcome in outcomes:
-        if outcome.error:
-            table.add_row(outcome.path.name, *[""] * 5, f"{outcome.seconds:.1f}", "[red]failed")
-            continue
-        table.add_row(
-            outcome.path.name,
-            str(outcome.pages),
-            str(sum((outcome.components or Counter()).values())),
-            str(outcome.texts),
-            str(outcome.linked),
-            str(outcome.connections),
-            f"{outcome.seconds:.1f}",
-            str(outcome.json_path),
-        )
-    return table
-
-
-def _types_found(outcomes: list[FileOutcome]) -> Table:
-    """Components per type over all files."""
-    total: Counter[str] = Counter()
-    for outcome in outcomes:
-        total.update(outcome.components or Counter())
-    table = Table(title="Components by type", title_justify="left")
-    table.add_column("type")
-    table.add_column("count", justify="right")
-    for kind, count in sorted(total.items(), key=lambda item: (-item[1], item[0])):
-        table.add_row(kind, str(count))
-    return table
-
-
-def run_digitise(paths: list[Path], settings: Settings, engine: str = "auto") -> list[FileOutcome]:
-    """Digitise files one after another with a progress bar; failures are collected, not raised."""
-    from sld.pipeline import expand_inputs
-
-    inputs = expand_inputs(paths)
-    chosen = _engine(engine)
-    outcomes: list[FileOutcome] = []
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=errors, transient=True) as progress:
-        overall = progress.add_task(f"{len(inputs)} file(s)", total=len(inputs))
-        for path in inputs:
-            outcome = _digitise_one(path, settings, chosen, progress)
-            if outcome.error:
-                errors.print(f"[red]error[/red] {outcome.error}")
-            outcomes.append(outcome)
-            progress.advance(overall)
-    return outcomes
-
-
 def digitise(args: argparse.Namespace) -> int:
+    from sld.cli.digitise import (
+        check_before_digitising,
+        engine_for,
+        find_inputs,
+        print_report,
+        run_digitise,
+    )
+
     settings = load_settings(
         database_url=args.database_url,
         detector=args.detector,
@@ -156,58 +42,24 @@ def digitise(args: argparse.Namespace) -> int:
         dpi=args.dpi,
         output_dir=args.output_dir,
     )
-    from sld.store import DatabaseUnavailableError, SchemaVersionError, open_database
-
-    try:  # before any file: an unreachable or old database is one line, not one per file
-        open_database(settings.database_url).dispose()
-    except (DatabaseUnavailableError, SchemaVersionError) as error:
-        errors.print(f"[red]error[/red] {error}")
-        return 1
-    outcomes = run_digitise(args.paths, settings, args.engine)
-    console.print(_summary(outcomes, settings))
-    if any(outcome.components for outcome in outcomes):
-        console.print(_types_found(outcomes))
-    done = [outcome.json_path for outcome in outcomes if outcome.json_path]
-    if settings.report and done:
-        from sld.review.report import report_path
-
-        console.print(
-            f"Check the results over the drawings: open {report_path(done[0])}"
-            + (f" (and {len(done) - 1} more beside their results)" if len(done) > 1 else "")
-            + " in a browser",
-            soft_wrap=True,
-            highlight=False,
-        )
-    failed = sum(1 for outcome in outcomes if outcome.error)
-    if failed:
-        errors.print(f"[red]{failed} of {len(outcomes)} file(s) failed[/red]")
-    return 1 if failed or not outcomes else 0
-
-
-def print_query(database_url: str, sql: str) -> None:
-    import pandas as pd
-    from sqlalchemy import text
-
-    from sld.store import open_database
-
-    engine = open_database(database_url)
-    try:
-        with engine.connect() as connection:
-            frame = pd.read_sql(text(sql), connection)
-    finally:
-        engine.dispose()
-    console.print(f"[bold]sql>[/bold] {sql}", soft_wrap=True, highlight=False)
-    table = Table()
-    for column in frame.columns:
-        table.add_column(str(column))
-    for row in frame.itertuples(index=False):
-        table.add_row(*("" if value is None else str(value) for value in row))
-    console.print(table)
+    inputs = find_inputs(args.paths, args.recursive)
+    engine = engine_for(args.engine)
+    check_before_digitising(settings, engine)
+    outcomes = run_digitise(inputs, settings, engine, args.pages)
+    print_report(outcomes, settings, details=args.details)
+    return FAILED if any(outcome.error for outcome in outcomes) else 0
 
 
 def query(args: argparse.Namespace) -> int:
+    from sld.cli.checks import open_existing_database
+    from sld.cli.query import print_query
+
     settings = load_settings(database_url=args.database_url)
-    print_query(settings.database_url, args.sql)
+    engine = open_existing_database(settings.database_url)
+    try:
+        print_query(engine, args.sql, args.format, console)
+    finally:
+        engine.dispose()
     return 0
 
 
@@ -217,18 +69,22 @@ def _rate(value: float | None) -> str:
 
 def demo(args: argparse.Namespace) -> int:
     """Generate one sample sheet, digitise it, show the components and answer a SQL query."""
+    from sld.cli.checks import open_existing_database
+    from sld.cli.digitise import check_before_digitising, print_report, run_digitise
+    from sld.cli.query import print_query
     from sld.synth import generate_set
 
+    settings = load_settings(database_url=args.database_url, output_dir=args.output_dir)
+    check_before_digitising(settings, "local")
     console.print(f"[bold]1.[/bold] Generating a sample single-line diagram in {args.sample_dir}/")
     pdf = generate_set(args.sample_dir, count=1, seed=args.seed, scans=False)[0]
     console.print(
         f"[bold]2.[/bold] Digitising {pdf} into {args.database_url} and {args.output_dir}/"
     )
-    settings = load_settings(database_url=args.database_url, output_dir=args.output_dir)
-    outcomes = run_digitise([pdf], settings, engine="local")
-    console.print(_summary(outcomes, settings))
+    outcomes = run_digitise([pdf], settings)
+    print_report(outcomes, settings)
     if outcomes[0].error:
-        return 1
+        return FAILED
     from sld.document import Document
 
     document = Document.read(outcomes[0].json_path or Path())
@@ -250,7 +106,11 @@ def demo(args: argparse.Namespace) -> int:
         f"connections F1 {_rate(scores.connections.f1)}"
     )
     console.print("[bold]3.[/bold] Asking the database with SQL:")
-    print_query(args.database_url, EXAMPLE_QUERY)
+    engine = open_existing_database(args.database_url)
+    try:
+        print_query(engine, EXAMPLE_QUERY, "table", console)
+    finally:
+        engine.dispose()
     console.print(
         'Try your own: sld query "SELECT name, power_kva FROM components WHERE power_kva > 100"'
         f" --db {args.database_url}",
@@ -263,6 +123,8 @@ def demo(args: argparse.Namespace) -> int:
 def synth(args: argparse.Namespace) -> int:
     from sld.synth import generate_set
 
+    if args.count < 1 or args.pages < 1:
+        raise UserError(f"--count and --pages must be 1 or more (got {args.count}, {args.pages})")
     started = time.perf_counter()
     written = generate_set(
         args.out,
@@ -274,8 +136,14 @@ def synth(args: argparse.Namespace) -> int:
         house=args.house_style,
     )
     seconds = time.perf_counter() - started
+    files = f"{len(written)} vector PDF(s)"
+    if not args.no_scans:
+        files += f" and {len(written)} scan(s) of them (NAME-scan.pdf)"
     console.print(
-        f"wrote {len(written)} drawing(s) with ground truth to {args.out} in {seconds:.1f} s"
+        f"wrote {len(written)} drawing(s) to {args.out} in {seconds:.1f} s: {files}, each with "
+        "its ground truth (.json, .graph.json)",
+        highlight=False,
+        soft_wrap=True,
     )
     return 0
 
@@ -287,8 +155,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
     for folder in (args.gt, args.pred):
         if not folder.is_dir():
-            errors.print(f"[red]error[/red] {folder}: no such folder")
-            return 1
+            raise UserError(f"{folder}: no such folder (from {Path.cwd()})")
     report = evaluate_folders(args.gt, args.pred)
     print(format_report(report), end="")
     if args.json:
@@ -305,26 +172,39 @@ def schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def render(args: argparse.Namespace) -> int:
+def _read_result(path: Path) -> Document:
+    """A result JSON, or `UserError` saying why it cannot be one."""
+    from pydantic import ValidationError
+
     from sld.document import Document
-    from sld.pages.raster import InputError, load_page, open_source
+
+    if not path.is_file():
+        raise UserError(f"{path}: no such result file (from {Path.cwd()})")
+    try:
+        return Document.read(path)
+    except (ValidationError, UnicodeDecodeError) as error:
+        raise UserError(
+            f"{path}: not a result written by sld digitise ({type(error).__name__})"
+        ) from error
+
+
+def render(args: argparse.Namespace) -> int:
+    from sld.cli.lookup import find_drawing
+    from sld.pages.raster import load_page, open_source
     from sld.review.render import save_rendering
 
-    document = Document.read(args.result)
-    source = args.source or Path(document.source.path)
-    if not 1 <= args.page <= len(document.pages):
-        errors.print(
-            f"[red]error[/red] {args.result} has {len(document.pages)} page(s), not {args.page}"
+    document = _read_result(args.result)
+    pages = {page.index + 1: page for page in document.pages}
+    if args.page not in pages:
+        numbers = ", ".join(map(str, pages)) or "none"
+        raise UserError(
+            f"{args.result} holds no page {args.page}; its pages are: {numbers} (--page N)"
         )
-        return 1
-    try:
-        page_image = load_page(open_source(source), args.page - 1, load_settings(dpi=args.dpi))
-    except InputError as error:
-        errors.print(f"[red]error[/red] {error} (give the drawing with --source)")
-        return 1
+    source = args.source or find_drawing(args.result, document)
+    page_image = load_page(open_source(source), args.page - 1, load_settings(dpi=args.dpi))
     out = args.out or args.result.with_name(f"{args.result.stem}-page{args.page}.png")
-    save_rendering(page_image, document.pages[args.page - 1], out, connections=args.connections)
-    console.print(f"wrote {out}")
+    save_rendering(page_image, pages[args.page], out, connections=args.connections)
+    console.print(f"wrote {escape(str(out))}", highlight=False, soft_wrap=True)
     return 0
 
 

@@ -8,7 +8,6 @@ one graph (node ids are page-prefixed; every node carries its `page`). Kept apar
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,9 @@ def add_graph_parser(commands: Any) -> None:
     export = actions.add_parser(
         "export", help="write a stored document's graph as GraphML or node-link JSON"
     )
-    export.add_argument("document", help="the document's id or its source path as digitised")
+    export.add_argument(
+        "document", help="the document's id, or a path to the drawing (any path to the same file)"
+    )
     export.add_argument("--format", choices=["graphml", "json"], default="graphml")
     export.add_argument(
         "--out", type=Path, help="output file (default: the document's name + .graphml/.json)"
@@ -30,22 +31,17 @@ def add_graph_parser(commands: Any) -> None:
     )
 
 
-def _document_key(text: str) -> int | str:
-    return int(text) if text.isdigit() else text
-
-
 def run_graph_command(args: argparse.Namespace) -> int:
+    from sld.cli.checks import open_existing_database
+    from sld.cli.lookup import find_document_id
     from sld.connectivity.graph import EXPORTERS
     from sld.settings import load_settings
-    from sld.store import DocumentNotFoundError, load_graphs, open_database
+    from sld.store import load_graphs
 
     settings = load_settings(database_url=args.database_url)
-    engine = open_database(settings.database_url)
+    engine = open_existing_database(settings.database_url)
     try:
-        graphs = load_graphs(engine, _document_key(args.document))
-    except DocumentNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        graphs = load_graphs(engine, find_document_id(engine, args.document))
     finally:
         engine.dispose()
     suffix = ".graphml" if args.format == "graphml" else ".graph.json"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from sld import __version__
+from sld.cli import errors
 from sld.cli import review as review_cli
 from sld.cli import symbols as symbols_cli
 from sld.cli import train as train_cli
@@ -21,6 +23,29 @@ def _add_backend_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detector", help="symbol detector: template (default), rex-omni, ...")
     parser.add_argument("--ocr", help="text engine: auto (default), pdf-text, rapidocr, none, ...")
     parser.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
+
+
+def parse_pages(text: str) -> list[int]:
+    """`"3"`, `"1-3,5"` -> the 0-based page indexes [2] or [0, 1, 2, 4]; ValueError otherwise."""
+    chosen: set[int] = set()
+    for part in text.split(","):
+        numbers = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if numbers is None:
+            raise ValueError(f"expected page numbers like 3 or 1-3,5, got {text!r}")
+        low = int(numbers.group(1))
+        high = int(numbers.group(2) or low)
+        if low < 1 or high < low:
+            raise ValueError(f"pages count from 1 and a range goes upwards, got {text!r}")
+        chosen.update(range(low - 1, high))
+    return sorted(chosen)
+
+
+def _pages(text: str) -> list[int]:
+    """`--pages 1-3,5` as 0-based page indexes, for argparse."""
+    try:
+        return parse_pages(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digitise.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     digitise.add_argument("--out", dest="output_dir", type=Path, help="JSON folder (default out/)")
+    digitise.add_argument(
+        "-r", "--recursive", action="store_true", help="also digitise the drawings in sub-folders"
+    )
+    digitise.add_argument(
+        "--pages",
+        type=_pages,
+        metavar="N[-M],...",
+        help="only these pages of each file, from 1: 3 or 1-3,5 (default: every page)",
+    )
+    digitise.add_argument(
+        "--details", action="store_true", help="show where each result went in the summary"
+    )
     _add_backend_options(digitise)
     digitise.add_argument(
         "--engine",
@@ -74,9 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--pred", type=Path, required=True, help="results folder")
     evaluate.add_argument("--json", type=Path, help="also write the scores as JSON here")
 
-    query = commands.add_parser("query", help="run a SQL query on the result database")
+    query = commands.add_parser(
+        "query",
+        help="run a SQL query on the result database",
+        description="Run one SQL statement on an existing result database and print its rows "
+        "(NULL as an empty cell, null in JSON). The statement is rolled back: query only reads.",
+    )
     query.add_argument("sql", help='e.g. "SELECT type, count(*) FROM components GROUP BY type"')
     query.add_argument("--db", dest="database_url", help="database URL (default: sqlite:///sld.db)")
+    query.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help="table for people (default), csv or json for programs",
+    )
 
     render = commands.add_parser("render", help="draw a result over its page as a PNG")
     render.add_argument("result", type=Path, help="a result JSON written by sld digitise")
@@ -113,6 +161,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        return errors.report(error, args.verbose)
+
+
+def _run(args: argparse.Namespace) -> int:
     from sld.cli import commands
 
     if args.command == "graph":
@@ -138,8 +196,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         "corrections": review_cli.run,
         "export": review_cli.run,
     }[args.command]
-    try:
-        return handler(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return handler(args)

@@ -1,15 +1,18 @@
 """`sld inbox status|retry` and `sld db upgrade`: what an operator of the drop folder runs.
 
 Kept apart from `sld.cli.commands`: the drop folder's lifecycle is `sld.inbox`, the migrations
-`sld.store.migrate`; these commands only show and move.
+`sld.store.migrate`; these commands only show and move. A mistake (no such folder, a name not in
+failed/, a database that cannot be reached) is a `UserError`: one line and exit code 2, as for
+every command.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
+
+from sld.cli.errors import UserError
 
 
 def add_operations_parsers(commands: Any) -> None:
@@ -34,15 +37,13 @@ def run_inbox_command(args: argparse.Namespace) -> int:
     from sld.inbox import Inbox
 
     if not args.folder.is_dir():
-        print(f"error: {args.folder}: no such folder; give the drop folder", file=sys.stderr)
-        return 1
+        raise UserError(f"{args.folder}: no such folder; give the drop folder")
     inbox = Inbox(args.folder)
     if args.inbox_command == "retry":
         try:
             moved = inbox.retry_failed(args.names or None)
         except FileNotFoundError as error:
-            print(f"error: {error} (see `sld inbox status {args.folder}`)", file=sys.stderr)
-            return 1
+            raise UserError(f"{error} (see `sld inbox status {args.folder}`)") from error
         for path in moved:
             print(f"back in the drop folder: {path.relative_to(inbox.root)}")
         print(f"{len(moved)} file(s) will be taken by the next scan")
@@ -76,14 +77,11 @@ def _print_status(inbox: Any) -> int:
 
 def run_db_command(args: argparse.Namespace) -> int:
     from sld.settings import load_settings
-    from sld.store import DatabaseUnavailableError, SchemaVersionError, upgrade_database
+    from sld.store import upgrade_database
 
     settings = load_settings(database_url=args.database_url)
-    try:
-        before, after = upgrade_database(settings.database_url)
-    except (DatabaseUnavailableError, SchemaVersionError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    # An unreachable server or a revision this sld does not know: one line from `sld.cli.errors`.
+    before, after = upgrade_database(settings.database_url)
     if before == after:
         print(f"the database is at revision {after}; nothing to do")
     else:

@@ -4,7 +4,8 @@ corrections, and hand results to a data team.
 `add_parsers` registers the sub-commands (called by `sld/cli/main.py`); `run` is their handler.
 Heavy imports happen inside the handlers, so `sld --help` stays instant. Mistakes a user can
 make (a missing file, a document the database lacks, corrections made on another result) end
-in one line on stderr and exit code 1.
+in one line on stderr and exit code 2, as everywhere in `sld` (`sld.cli.errors`). A document is
+found by its id or by any path to its drawing (`sld.cli.lookup`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ from typing import Any
 
 from rich.console import Console
 
+from sld.cli.errors import USER_ERROR
+
 console = Console(highlight=False)
 errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
 EXPORT_FORMATS = ["csv", "xlsx", "graphml", "json"]
-
-
-def _document_key(text: str) -> int | str:
-    return int(text) if text.isdigit() else text
 
 
 def add_parsers(commands: Any) -> None:
@@ -116,16 +115,18 @@ def run(args: argparse.Namespace) -> int:
             raise
         hint = " (give the drawing with --source)" if isinstance(error, InputError) else ""
         errors.print(f"[red]error[/red] {error}{hint}")
-        return 1
+        return USER_ERROR
 
 
 def _report(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from sld.cli.checks import open_existing_database
+    from sld.cli.lookup import find_document_id
     from sld.document import Document
     from sld.review.report import SUFFIX, report_path, write_report
     from sld.settings import load_settings
-    from sld.store import ReviewState, load_document, open_database, review_state
+    from sld.store import ReviewState, load_document, review_state
 
     settings = load_settings(database_url=args.database_url)
     given = Path(args.document)
@@ -141,9 +142,9 @@ def _report(args: argparse.Namespace) -> int:
             return 1
         out = args.out or report_path(given)
     else:
-        engine = open_database(settings.database_url)
+        engine = open_existing_database(settings.database_url)
         try:
-            key = _document_key(args.document)
+            key = find_document_id(engine, args.document)
             document = load_document(engine, key)
             state = review_state(engine, key)
         finally:
@@ -156,6 +157,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _apply(args: argparse.Namespace) -> int:
+    from sld.cli.checks import open_existing_database
     from sld.pipeline import result_path
     from sld.review.corrections import CorrectionsFile, apply_corrections
     from sld.review.learn import learn_exemplars
@@ -167,7 +169,6 @@ def _apply(args: argparse.Namespace) -> int:
         document_records,
         load_by_sha256,
         load_graphs,
-        open_database,
         record_learned,
         review_state,
         save_review,
@@ -183,7 +184,7 @@ def _apply(args: argparse.Namespace) -> int:
         )
     corrections = CorrectionsFile.read(args.file)
     reviewer = args.reviewer or corrections.reviewer or getpass.getuser()
-    engine = open_database(settings.database_url)
+    engine = open_existing_database(settings.database_url)
     try:
         document = load_by_sha256(engine, corrections.document.sha256)
         applied = apply_corrections(document, corrections, reviewer)
@@ -256,19 +257,20 @@ def _counts(records: Any) -> dict[str, int]:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from sld.cli.checks import open_existing_database
+    from sld.cli.lookup import find_document_id
     from sld.review.export import WRITERS, default_out, load_stored
     from sld.settings import load_settings
-    from sld.store import open_database
 
     settings = load_settings(database_url=args.database_url)
-    engine = open_database(settings.database_url)
-    key = None if args.document is None else _document_key(args.document)
+    engine = open_existing_database(settings.database_url)
     try:
+        key = None if args.document is None else find_document_id(engine, args.document)
         stored = load_stored(engine, key, reviewed_only=args.reviewed)
         if not stored:
             which = "reviewed documents" if args.reviewed else "documents"
             errors.print(f"[red]error[/red] no {which} in the database at {settings.database_url}")
-            return 1
+            return USER_ERROR
         out = args.out or default_out(stored, args.format, key is None)
         written = WRITERS[args.format](engine, stored, out, key is None)
     finally:

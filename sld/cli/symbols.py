@@ -47,8 +47,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--library", type=Path, help="library folder to write into")
     add.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
 
-    listing = actions.add_parser("list", help="list the exemplars of the library")
+    listing = actions.add_parser(
+        "list", help="the library's types and exemplars (one row per type; --details: each)"
+    )
     listing.add_argument("--library", type=Path, help="a user library folder to include")
+    listing.add_argument("--details", action="store_true", help="one row per exemplar")
+    listing.add_argument("--type", help="only this component type")
 
     calibrate = actions.add_parser(
         "calibrate",
@@ -81,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 def _add(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from sld.pages.raster import InputError
+    from sld.cli.errors import UserError
     from sld.settings import load_settings
     from sld.symbols.library import add_from_drawing
 
@@ -99,46 +103,73 @@ def _add(args: argparse.Namespace) -> int:
             rotatable=not args.upright,
             licence=args.licence,
         )
-    except (InputError, ValueError) as error:
-        Console(stderr=True).print(f"[red]error:[/red] {error}")
-        return 2
+    except ValueError as error:  # a bad type name, a page out of range, a duplicate
+        raise UserError(str(error)) from error
     Console().print(f"added {args.type} exemplar {meta_path.stem} -> {meta_path}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
+    """One row per type by default (it fits 80 columns); one per exemplar with --details."""
+    from collections import defaultdict
+
+    from rich import box
     from rich.console import Console
+    from rich.markup import escape
+    from rich.padding import Padding
     from rich.table import Table
 
+    from sld.cli.checks import check_symbol_library
     from sld.settings import load_settings
-    from sld.symbols.library import library_folders, load_folder, load_thresholds, threshold_for
+    from sld.symbols.library import (
+        Exemplar,
+        library_folders,
+        load_folder,
+        load_thresholds,
+        threshold_for,
+    )
 
     settings = load_settings(symbol_library=args.library)
+    check_symbol_library(settings)
     thresholds = load_thresholds(settings)
-    table = Table(title="symbol library")
-    for column in ("type", "name", "standard", "variant", "size (pt)", "terminals", "source"):
-        table.add_column(column)
-    count = 0
+    by_type: dict[str, list[Exemplar]] = defaultdict(list)
     for folder in library_folders(settings):
         for exemplar in load_folder(folder):
-            width, height = exemplar.size_pt
-            table.add_row(
-                exemplar.type,
-                exemplar.name,
-                exemplar.info.standard,
-                exemplar.info.variant,
-                f"{width:.0f} x {height:.0f}",
-                str(len(exemplar.info.terminals)),
-                exemplar.info.source,
-            )
-            count += 1
-    console = Console()
-    console.print(table)
-    types = sorted({row for row in thresholds} | set())
+            if args.type in (None, exemplar.type):
+                by_type[exemplar.type].append(exemplar)
+    console = Console(highlight=False)
+    if args.details:
+        # One block per exemplar: its source is a sentence, which no table column fits in 80.
+        for kind in sorted(by_type):
+            threshold = threshold_for(kind, thresholds, settings)
+            console.print(f"[bold]{kind}[/bold] ({len(by_type[kind])}, threshold {threshold:.2f})")
+            for exemplar in by_type[kind]:
+                width, height = exemplar.size_pt
+                info = exemplar.info
+                console.print(
+                    Padding(
+                        escape(f"{exemplar.name}  {info.standard}/{info.variant}  ")
+                        + f"{width:.0f} x {height:.0f} pt  {escape(str(exemplar.folder))}",
+                        (0, 0, 0, 2),
+                    )
+                )
+                console.print(Padding(escape(info.source), (0, 0, 0, 4)), style="dim")
+        table = None
+    else:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for column in ("type", "exemplars", "standards", "threshold"):
+            table.add_column(column, overflow="fold")
+        for kind in sorted(by_type):
+            standards = sorted({exemplar.info.standard for exemplar in by_type[kind]})
+            shown = threshold_for(kind, thresholds, settings)
+            table.add_row(kind, str(len(by_type[kind])), ", ".join(standards), f"{shown:.2f}")
+    if table is not None:
+        console.print(table)
+    count = sum(len(exemplars) for exemplars in by_type.values())
+    folders = ", ".join(str(folder) for folder in library_folders(settings))
+    more = "" if args.details else "; --details lists each exemplar"
     console.print(
-        f"{count} exemplars in {', '.join(str(f) for f in library_folders(settings))}; "
-        "thresholds: "
-        + ", ".join(f"{t} {threshold_for(t, thresholds, settings):.2f}" for t in types)
+        f"{count} exemplar(s) of {len(by_type)} type(s) in {folders}{more}", highlight=False
     )
     return 0
 

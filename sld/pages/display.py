@@ -89,3 +89,38 @@ def reading_frame(boxes: FloatArray, angles: np.ndarray[Any, Any]) -> FloatArray
 def quarter_turns(degrees: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Angles rounded to the nearest of 0, 90, 180, 270."""
     return (np.round(np.asarray(degrees, dtype=np.float64) / 90.0).astype(np.int64) % 4) * 90
+
+
+def _shown_box(box: PdfBox) -> str:
+    return "[" + " ".join(f"{value:g}" for value in box) + "]"
+
+
+def odd_page_box(media: PdfBox | None, crop: PdfBox | None, used: PdfBox) -> str | None:
+    """What is odd about a page's boxes, as a warning, or None when they are as expected.
+
+    PDFium (like PDF viewers) quietly takes a missing or empty MediaBox as US Letter and
+    ignores an empty CropBox; the page is still read, but its size may not be the drawing's,
+    so the user is told. `media` and `crop` are the boxes as the file states them (None when
+    absent), `used` the box the page is read with.
+    """
+    used_size = f"{used[2] - used[0]:g} x {used[3] - used[1]:g} pt"
+    if media is None:
+        return f"has no MediaBox; read as {used_size}, as PDF viewers do"
+    if media[2] <= media[0] or media[3] <= media[1]:
+        return f"has an empty MediaBox {_shown_box(media)}; read as {used_size}, as PDF viewers do"
+    if crop is None:
+        return None
+    if crop[2] <= crop[0] or crop[3] <= crop[1]:
+        return f"has an empty CropBox {_shown_box(crop)}; read with its MediaBox ({used_size})"
+    inside = (
+        max(crop[0], media[0]),
+        max(crop[1], media[1]),
+        min(crop[2], media[2]),
+        min(crop[3], media[3]),
+    )
+    if any(abs(a - b) > 0.01 for a, b in zip(inside, crop, strict=True)):
+        return (
+            f"has a CropBox {_shown_box(crop)} that reaches outside its MediaBox "
+            f"{_shown_box(media)}; read with the part inside ({used_size})"
+        )
+    return None

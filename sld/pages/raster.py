@@ -15,8 +15,10 @@ import hashlib
 import logging
 import math
 import re
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -56,6 +58,14 @@ IMAGE_MAGIC: tuple[tuple[bytes, str], ...] = (
 
 #: File-level DPI metadata outside this range is a placeholder, not a scan resolution.
 PLAUSIBLE_DPI = (20.0, 10_000.0)
+
+#: The largest image decoded, in pixels (an A0 sheet scanned at 600 dpi is 558 Mpx). Larger
+#: images are refused before decoding: a small file can claim a size that fills any memory.
+MAX_DECODED_PIXELS = 1_000_000_000
+
+#: Pillow's own decompression-bomb limit is a process-wide setting; it is lifted while sld
+#: decodes (sld checks `MAX_DECODED_PIXELS` itself), under this lock.
+_PILLOW_LIMIT_LOCK = threading.Lock()
 
 
 class InputError(Exception):
@@ -237,11 +247,42 @@ def _count_pdf_pages(path: Path) -> int:
     return page_count
 
 
+@contextmanager
+def _sizes_checked_by_sld() -> Iterator[None]:
+    """Pillow's decompression-bomb check switched off, for sld's own.
+
+    Pillow refuses images above about 179 Mpx (and warns above 89 Mpx) before sld could reduce
+    them to `SLD_MAX_PAGE_PIXELS`; sld refuses only what is over `MAX_DECODED_PIXELS`.
+    """
+    from PIL import Image
+
+    with _PILLOW_LIMIT_LOCK:
+        saved = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None
+        try:
+            yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+
+
+def _check_decoded_size(path: Path, size: tuple[int, int], page: int | None = None) -> None:
+    width, height = size
+    if width * height > MAX_DECODED_PIXELS:
+        raise InputError(
+            path,
+            f"is {width} x {height} px ({width * height / 1e6:.0f} Mpx), more than sld decodes "
+            f"({MAX_DECODED_PIXELS / 1e6:.0f} Mpx)",
+            "Scan or export it at a lower resolution, or cut it into sheets.",
+            page=page,
+        )
+
+
 def _count_image_frames(path: Path) -> int:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with _sizes_checked_by_sld(), Image.open(path) as image:
+            _check_decoded_size(path, image.size)
             return int(getattr(image, "n_frames", 1))
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
         raise InputError(
@@ -283,15 +324,17 @@ def render_pdf_page(path: Path, index: int, dpi: float) -> NDArray[np.uint8]:
 
     page = index + 1
     try:
-        images = convert_from_path(
-            path,
-            dpi=dpi,  # type: ignore[arg-type]  # pdftoppm takes a fractional resolution
-            first_page=page,
-            last_page=page,
-            grayscale=True,
-            use_cropbox=True,
-            timeout=RENDER_TIMEOUT_S,
-        )
+        with _sizes_checked_by_sld():  # the page is already within SLD_MAX_PAGE_PIXELS
+            images = convert_from_path(
+                path,
+                dpi=dpi,  # type: ignore[arg-type]  # pdftoppm takes a fractional resolution
+                first_page=page,
+                last_page=page,
+                grayscale=True,
+                use_cropbox=True,
+                timeout=RENDER_TIMEOUT_S,
+            )
+            grey = np.array(images[0].convert("L"), dtype=np.uint8) if images else None
     except PopplerNotInstalledError as error:
         raise RuntimeError(
             "poppler is not installed: install poppler-utils (e.g. `apt install poppler-utils`)"
@@ -307,20 +350,20 @@ def render_pdf_page(path: Path, index: int, dpi: float) -> NDArray[np.uint8]:
             "Lower the resolution (--dpi / SLD_DPI) or simplify the page.",
             page=page,
         ) from error
-    if not images:
+    if grey is None:
         raise InputError(
             path,
             "poppler rendered no image for this page",
             "Check that the page shows in a PDF viewer; re-export the PDF.",
             page=page,
         )
-    return np.array(images[0].convert("L"), dtype=np.uint8)
+    return grey
 
 
 def _load_pdf_page(source: SourceFile, index: int, settings: Settings) -> PageImage:
     import pypdfium2 as pdfium
 
-    from sld.pages.display import PDFIUM_LOCK, display_matrix, displayed_size
+    from sld.pages.display import PDFIUM_LOCK, display_matrix, displayed_size, odd_page_box
     from sld.pages.text_layer import read_words
     from sld.pages.vector_paths import read_vectors
 
@@ -332,6 +375,11 @@ def _load_pdf_page(source: SourceFile, index: int, settings: Settings) -> PageIm
             page = document[index]
             rotation = page.get_rotation()
             box = page.get_bbox()
+            odd_box = odd_page_box(
+                page.get_mediabox(fallback_ok=False), page.get_cropbox(fallback_ok=False), box
+            )
+            if odd_box:
+                logger.warning("%s, page %d: %s", source.path, page_number, odd_box)
             width_pt, height_pt = displayed_size(box, rotation)
             if width_pt <= 0 or height_pt <= 0:
                 raise InputError(
@@ -358,16 +406,16 @@ def _load_pdf_page(source: SourceFile, index: int, settings: Settings) -> PageIm
 
     dpi = capped_dpi(width_pt, height_pt, settings.dpi, settings.max_page_pixels)
     if dpi < settings.dpi:
-        logger.info(
-            "%s, page %d: %.0f x %.0f pt is too large for %d dpi under the %d pixel cap; "
-            "rendering at %.2f dpi",
+        logger.warning(
+            "%s, page %d: rendered at %.2f dpi instead of %d: the %.0f x %.0f pt sheet would "
+            "pass SLD_MAX_PAGE_PIXELS (%d) (raise it for finer detail, at the cost of memory)",
             source.path,
             page_number,
+            dpi,
+            settings.dpi,
             width_pt,
             height_pt,
-            settings.dpi,
             settings.max_page_pixels,
-            dpi,
         )
     image = render_pdf_page(source.path, index, dpi)
     rendered = time.perf_counter()
@@ -426,15 +474,40 @@ def _check_raster_size(
 
 
 def _load_image_page(source: SourceFile, index: int, settings: Settings) -> PageImage:
+    """An image page, grey, reduced to `SLD_MAX_PAGE_PIXELS` when it is larger.
+
+    A JPEG far over the cap is decoded at 1/2, 1/4 or 1/8 scale straight away (libjpeg's scaled
+    decoding, through Pillow's `draft`); other images are decoded whole. Either way the page is
+    made grey and reduced before it becomes an array, so a 250 Mpx scan is held about once.
+    """
     from PIL import Image, ImageOps
 
     page_number = index + 1
+    cap = settings.max_page_pixels
     try:
-        with Image.open(source.path) as opened:
+        with _sizes_checked_by_sld(), Image.open(source.path) as opened:
             opened.seek(index)
-            file_dpi = _file_dpi(opened)
-            frame = ImageOps.exif_transpose(opened)
-            grey = _grey(frame)
+            stored_width, stored_height = opened.size
+            _check_decoded_size(source.path, opened.size, page_number)
+            stated_dpi = _image_dpi(source.path, page_number, _file_dpi(opened), settings)
+            if opened.format == "JPEG" and stored_width * stored_height > cap:
+                shrink = math.sqrt(cap / (stored_width * stored_height))
+                wanted = (math.ceil(stored_width * shrink), math.ceil(stored_height * shrink))
+                opened.draft("L", wanted)
+            decoded = opened.size[0] / stored_width
+            ImageOps.exif_transpose(opened, in_place=True)
+            grey = _grey(opened)
+            # The decoded raster's own resolution, then square pixels under the pixel cap.
+            dpi_x, dpi_y = stated_dpi[0] * decoded, stated_dpi[1] * decoded
+            width_px, height_px = grey.size
+            target_width, target_height = width_px, round(height_px * dpi_x / dpi_y)
+            if target_width * target_height > cap:
+                shrink = math.sqrt(cap / (target_width * target_height))
+                target_width = max(1, math.floor(target_width * shrink))
+                target_height = max(1, math.floor(target_height * shrink))
+            if (target_width, target_height) != grey.size:
+                grey = grey.resize((target_width, target_height), Image.Resampling.BOX)
+            image = np.asarray(grey, dtype=np.uint8)
     except (OSError, ValueError, EOFError, Image.DecompressionBombError) as error:
         raise InputError(
             source.path,
@@ -443,50 +516,48 @@ def _load_image_page(source: SourceFile, index: int, settings: Settings) -> Page
             page=page_number,
         ) from error
 
-    if settings.image_dpi is not None:
-        dpi_x = dpi_y = float(settings.image_dpi)
-    elif file_dpi is not None:
-        dpi_x, dpi_y = file_dpi
-    else:
-        dpi_x = dpi_y = DEFAULT_IMAGE_DPI
-        logger.info(
-            "%s, page %d: the image does not say its resolution; assuming %g dpi "
-            "(set SLD_IMAGE_DPI to the scan's resolution for true sizes)",
+    dpi = dpi_x * target_width / width_px
+    if dpi < stated_dpi[0] * 0.999:
+        logger.warning(
+            "%s, page %d: the %d x %d px image is over SLD_MAX_PAGE_PIXELS (%d); read at "
+            "%d x %d px, %.2f dpi instead of %.4g (raise the cap for finer detail, at the cost "
+            "of memory)",
             source.path,
             page_number,
-            DEFAULT_IMAGE_DPI,
-        )
-    height_px, width_px = grey.shape
-    # Make the pixels square (one DPI), then keep the raster under the pixel cap.
-    target_height = round(height_px * dpi_x / dpi_y)
-    target_width = width_px
-    cap = settings.max_page_pixels
-    if target_width * target_height > cap:
-        shrink = math.sqrt(cap / (target_width * target_height))
-        target_width = max(1, math.floor(target_width * shrink))
-        target_height = max(1, math.floor(target_height * shrink))
-        logger.info(
-            "%s, page %d: %d x %d px is over the %d pixel cap; reduced to %d x %d px",
-            source.path,
-            page_number,
-            width_px,
-            height_px,
+            stored_width,
+            stored_height,
             cap,
             target_width,
             target_height,
+            dpi,
+            stated_dpi[0],
         )
-    dpi = dpi_x * target_width / width_px
-    if (target_width, target_height) != (width_px, height_px):
-        resized = Image.fromarray(grey).resize((target_width, target_height), Image.Resampling.BOX)
-        grey = np.array(resized, dtype=np.uint8)
     return PageImage(
         source=str(source.path),
         index=index,
         width_pt=target_width * 72 / dpi,
         height_pt=target_height * 72 / dpi,
         dpi=dpi,
-        image=grey,
+        image=image,
     )
+
+
+def _image_dpi(
+    path: Path, page: int, file_dpi: tuple[float, float] | None, settings: Settings
+) -> tuple[float, float]:
+    """The resolution of an image page: `SLD_IMAGE_DPI`, else the file's, else the default."""
+    if settings.image_dpi is not None:
+        return float(settings.image_dpi), float(settings.image_dpi)
+    if file_dpi is not None:
+        return file_dpi
+    logger.info(
+        "%s, page %d: the image does not say its resolution; assuming %g dpi "
+        "(set SLD_IMAGE_DPI to the scan's resolution for true sizes)",
+        path,
+        page,
+        DEFAULT_IMAGE_DPI,
+    )
+    return DEFAULT_IMAGE_DPI, DEFAULT_IMAGE_DPI
 
 
 def _file_dpi(image: Image.Image) -> tuple[float, float] | None:
@@ -504,20 +575,20 @@ def _file_dpi(image: Image.Image) -> tuple[float, float] | None:
     return dpi_x, dpi_y
 
 
-def _grey(image: Image.Image) -> NDArray[np.uint8]:
-    """Grey levels, 255 = paper; transparent areas count as paper."""
+def _grey(image: Image.Image) -> Image.Image:
+    """The image in grey levels (mode L), 255 = paper; transparent areas count as paper."""
     from PIL import Image
 
     if image.mode.startswith("I;16"):
-        return np.asarray(np.asarray(image, dtype=np.uint16) >> 8, dtype=np.uint8)
+        return Image.fromarray(np.asarray(np.asarray(image, dtype=np.uint16) >> 8, dtype=np.uint8))
     if image.mode in ("I", "F"):
         values = np.asarray(image, dtype=np.float64)
         top = float(values.max()) if values.size else 0.0
         if top > 255:
             values = values * (255.0 / top)
-        return np.asarray(np.clip(values, 0, 255), dtype=np.uint8)
+        return Image.fromarray(np.asarray(np.clip(values, 0, 255), dtype=np.uint8))
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(paper, rgba)
-    return np.array(image.convert("L"), dtype=np.uint8)
+    return image if image.mode == "L" else image.convert("L")

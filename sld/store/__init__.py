@@ -21,10 +21,12 @@ from sld.store.documents import (
     DocumentKey,
     DocumentNotFoundError,
     StoredDocument,
+    StoredSource,
     document_records,
     load_document,
     load_graphs,
     save_document,
+    stored_sources,
 )
 from sld.store.provenance import PIPELINE_VERSION, Provenance, result_settings
 from sld.store.reviews import (
@@ -53,6 +55,7 @@ __all__ = [
     "SchemaVersionError",
     "StaleReviewError",
     "StoredDocument",
+    "StoredSource",
     "ddl",
     "document_records",
     "load_by_sha256",
@@ -65,6 +68,7 @@ __all__ = [
     "save_document",
     "save_review",
     "stored_documents",
+    "stored_sources",
     "upgrade_database",
     "write_schemas",
 ]

@@ -200,6 +200,26 @@ def read_document(session: Session, row: DocumentRow) -> Document:
     )
 
 
+@dataclass(frozen=True)
+class StoredSource:
+    """A stored document's id and what identifies its file: the resolved path it was last
+    digitised from and its content hash."""
+
+    id: int
+    path: str
+    sha256: str
+
+
+def stored_sources(engine: Engine) -> list[StoredSource]:
+    """Every stored document's id, path and sha256, by id: for finding a document again from
+    another path to the same file."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(DocumentRow.id, DocumentRow.path, DocumentRow.sha256).order_by(DocumentRow.id)
+        ).all()
+    return [StoredSource(id=row.id, path=row.path, sha256=row.sha256) for row in rows]
+
+
 def load_graphs(engine: Engine, key: DocumentKey) -> list[nx.Graph]:
     """The connectivity graphs of the stored document `key`, one per page in page order (empty
     where none was saved); each has `graph.graph["page_index"]`."""

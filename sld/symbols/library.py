@@ -161,6 +161,21 @@ def free_name(folder: Path, component_type: str, stem: str) -> str:
     return name
 
 
+class DuplicateExemplarError(ValueError):
+    """The exemplar to add is already in the library, pixel for pixel."""
+
+
+def same_exemplar(folder: Path, component_type: str, image: NDArray[np.uint8]) -> Path | None:
+    """The JSON file of an exemplar of `component_type` in `folder` with exactly this image."""
+    for meta_path in sorted((folder / component_type).glob("*.json")):
+        info = ExemplarInfo.model_validate_json(meta_path.read_text(encoding="utf-8"))
+        with Image.open(meta_path.parent / info.image) as opened:
+            existing = np.asarray(opened.convert("L"), dtype=np.uint8)
+        if existing.shape == image.shape and np.array_equal(existing, image):
+            return meta_path
+    return None
+
+
 def save_exemplar(folder: Path, name: str, info: ExemplarInfo, image: NDArray[np.uint8]) -> Path:
     """Write the exemplar's PNG and JSON into `folder/<type>/`; returns the JSON path."""
     if not _NAME.match(info.type):
@@ -191,7 +206,10 @@ def add_from_drawing(
     licence: str = "the drawing's owner",
 ) -> Path:
     """Cut `bbox_pt` (points) out of page `page_number` (from 1) of a drawing and save it as an
-    exemplar of `component_type` in the library `sld symbols add` writes to. Returns its JSON."""
+    exemplar of `component_type` in the library `sld symbols add` writes to. Returns its JSON.
+
+    Raises `DuplicateExemplarError` when the library holds the same image already (the same
+    box cut from the same page again), so that an exemplar is never counted twice."""
     from sld.pages.raster import load_page, open_source
     from sld.symbols.crop import crop_exemplar
 
@@ -203,6 +221,12 @@ def add_from_drawing(
     page = load_page(opened, page_number - 1, settings)
     crop = crop_exemplar(page, bbox_pt)
     folder = target_folder(settings)
+    existing = same_exemplar(folder, component_type, crop.image)
+    if existing is not None:
+        raise DuplicateExemplarError(
+            f"this {component_type} exemplar is already in the library as {existing}; nothing "
+            "was added (delete that .json and its .png first to cut it again)"
+        )
     stem = name or f"{source.stem}-p{page_number}"
     box = ",".join(f"{value:g}" for value in bbox_pt)
     info = ExemplarInfo(

@@ -8,6 +8,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine
 
+from sld.cli.errors import USER_ERROR
 from sld.cli.main import main
 from sld.inbox import Inbox
 from sld.store import migrate, open_database
@@ -29,7 +30,7 @@ def test_inbox_status_shows_each_place_and_retry_puts_failed_files_back(
     assert "claimed.pdf  claimed" in shown and "run (not submitted)" in shown
     assert "bad.pdf: bad input: bad.pdf: is empty (0 bytes)." in shown
 
-    assert main(["inbox", "retry", str(inbox.root), "missing.pdf"]) == 1
+    assert main(["inbox", "retry", str(inbox.root), "missing.pdf"]) == USER_ERROR
     assert "not in" in capsys.readouterr().err
     assert main(["inbox", "retry", str(inbox.root)]) == 0
     assert "1 file(s) will be taken by the next scan" in capsys.readouterr().out
@@ -39,7 +40,7 @@ def test_inbox_status_shows_each_place_and_retry_puts_failed_files_back(
 def test_inbox_status_of_a_missing_folder_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["inbox", "status", str(tmp_path / "nowhere")]) == 1
+    assert main(["inbox", "status", str(tmp_path / "nowhere")]) == USER_ERROR
     assert capsys.readouterr().err.strip().endswith("no such folder; give the drop folder")
 
 
@@ -62,7 +63,7 @@ def test_db_upgrade_brings_an_old_database_forward(
 def test_db_upgrade_of_an_unreachable_server_is_one_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["db", "upgrade", "--db", "postgresql://sld:pw@127.0.0.1:9/none"]) == 1
+    assert main(["db", "upgrade", "--db", "postgresql://sld:pw@127.0.0.1:9/none"]) == USER_ERROR
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "cannot open the database at" in error and "pw" not in error
 
@@ -75,6 +76,8 @@ def test_digitise_with_an_unreachable_database_says_so_once_before_any_file(
         drawing.write_bytes(b"%PDF-1.7")
     url = "postgresql://sld@127.0.0.1:9/none"
 
-    assert main(["digitise", *map(str, drawings), "--db", url, "--out", str(tmp_path)]) == 1
+    assert (
+        main(["digitise", *map(str, drawings), "--db", url, "--out", str(tmp_path)]) == USER_ERROR
+    )
     error = capsys.readouterr().err
     assert error.count("cannot open the database") == 1 and "Traceback" not in error

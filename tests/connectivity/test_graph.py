@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from benchmarks.harness.oracle import compare_pairs, digitise_with_oracle, run_oracle
+from sld.cli.errors import USER_ERROR
 from sld.cli.main import main as sld_main
 from sld.connectivity.conductors import extract_conductors
 from sld.connectivity.graph import (
@@ -297,7 +298,7 @@ def test_cli_exports_a_stored_graph(stored_sheet: tuple[str, int], tmp_path: Pat
         engine.dispose()
     assert set(exported.nodes) == set(graph.nodes)
     assert exported.number_of_edges() == graph.number_of_edges()
-    assert sld_main(["graph", "export", "999", "--db", url, "--out", str(out)]) == 1
+    assert sld_main(["graph", "export", "999", "--db", url, "--out", str(out)]) == USER_ERROR
 
 
 @pytest.mark.postgres

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from sld.cli.errors import USER_ERROR
 from sld.cli.main import main
 from sld.document import Document
 from sld.review.report import report_path
@@ -135,11 +136,11 @@ def test_applied_corrections_are_stored_reconnected_and_taught(
     assert '"reviewedBy":"Ada"' in report_path(work / "out" / "sld-23-000.json").read_text()
 
     # The same file again: it was made on the result before this review.
-    assert main([*arguments, *out]) == 1
+    assert main([*arguments, *out]) == USER_ERROR
     assert "another result" in capsys.readouterr().err
 
 
-def test_mistakes_get_one_line_and_exit_code_1(
+def test_mistakes_get_one_line_and_exit_code_2(
     digitised: tuple[Path, Path, Document], capsys: pytest.CaptureFixture[str]
 ) -> None:
     work, database, document = digitised
@@ -155,7 +156,7 @@ def test_mistakes_get_one_line_and_exit_code_1(
         (["corrections", "apply", str(work / "none.json"), *db], "cannot read it"),
         (["corrections", "apply", str(unknown), *db], "digitise the drawing into this database"),
         (["corrections", "apply", str(file), *db, "--learn"], "--learn needs the user symbol"),
-        (["report", "no-such.pdf", *db], "no document with path 'no-such.pdf'"),
+        (["report", "no-such.pdf", *db], "no-such.pdf: no stored document has that path"),
         (
             ["report", str(work / "out" / "sld-23-000.json"), "--source", str(work / "x.pdf")],
             "give the drawing with --source",
@@ -164,7 +165,7 @@ def test_mistakes_get_one_line_and_exit_code_1(
     ]
     for arguments, message in cases:
         capsys.readouterr()
-        assert main(arguments) == 1, arguments
+        assert main(arguments) == USER_ERROR, arguments
         err = capsys.readouterr().err
         assert message in err, (arguments, err)
         assert "Traceback" not in err and len(err.strip().splitlines()) <= 2, err

@@ -176,7 +176,7 @@ def test_cli_add_and_list(sheet: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert info["rotatable"] is False and info["type"] == "motor"
     assert sheet.name in info["source"]
     capsys.readouterr()
-    assert main(["symbols", "list", "--library", str(library)]) == 0
+    assert main(["symbols", "list", "--details", "--library", str(library)]) == 0
     listed = capsys.readouterr().out
     assert "my-motor" in listed and "circuit_breaker" in listed  # user's and built-in ones
 

@@ -114,7 +114,8 @@ def rapidocr_engine(box_threshold: float, pixel_threshold: float, unclip_ratio: 
         # Lines are read at their own width: RapidOCR pads every line to 320 px by default,
         # which for short labels ("T1", "480V") is most of the recognition time.
         "Rec.rec_img_shape": [3, 48, 48],
-        # The arena reuses buffers between runs: about twice as fast on repeated tile shapes.
+        # The arena reuses buffers between runs: about twice as fast on repeated line shapes.
+        # (The detector's session is rebuilt without one: see `_detector_threads`.)
         "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         "EngineConfig.onnxruntime.intra_op_num_threads": ONNX_THREADS,
     }
@@ -124,10 +125,12 @@ def rapidocr_engine(box_threshold: float, pixel_threshold: float, unclip_ratio: 
 
 
 def _detector_threads(engine: Any, threads: int) -> None:
-    """Give the engine's text detector a session with `threads` threads that do not spin.
+    """Give the engine's text detector a session with `threads` threads that do not spin, and
+    no memory arena.
 
-    RapidOCR sets one thread count for all its models and leaves ONNX Runtime's spinning on; the
-    detector's session is rebuilt from the same model file with these options instead.
+    RapidOCR sets one thread count and one arena choice for all its models and leaves ONNX
+    Runtime's spinning on; the detector's session is rebuilt from the same model file with
+    these options instead.
     """
     import onnxruntime
 
@@ -138,7 +141,12 @@ def _detector_threads(engine: Any, threads: int) -> None:
         return
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
-    options.enable_cpu_mem_arena = True
+    # No memory arena for the detector: an arena keeps the largest tile's buffers (and grows
+    # with every new tile shape) for the life of the process. Measured with
+    # `benchmarks/memory.py`: an ANSI D scan page peaked at 2.4 GB with it, 1.4 GB without;
+    # detection CPU per A3 page went from about 3.2 to 3.4 s. (The recogniser keeps its arena:
+    # it runs on many small line images of few shapes.)
+    options.enable_cpu_mem_arena = False
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     wrapper.session = onnxruntime.InferenceSession(
