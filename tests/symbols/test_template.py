@@ -167,8 +167,11 @@ def test_symbols_of_a_generated_sheet_are_found(
     page = load_page(open_source(pdf), 0, settings)
     truth = json.loads(pdf.with_suffix(".json").read_text())["pages"][0]
     text = as_boxes([t["bbox"] for t in truth["texts"]])
+    labels = [t["text"] for t in truth["texts"]]
     tiles = [
-        t for t in make_tiles(page, settings.tile_size, settings.tile_overlap, text) if t.has_ink
+        t
+        for t in make_tiles(page, settings.tile_size, settings.tile_overlap, text, labels)
+        if t.has_ink
     ]
     found = detector.detect(tiles)
     predicted = [
@@ -226,8 +229,10 @@ def test_not_a_symbol_exemplars_win_their_places_but_are_not_reported(tmp_path: 
     assert len(found) == 0
 
 
-def test_the_tiles_dpi_sets_the_symbol_size_searched(detector: TemplateDetector) -> None:
-    """A drawing rendered at 96 dpi (an image file) is searched at its own resolution."""
+def test_the_symbol_size_comes_from_the_drawing_not_the_dpi(detector: TemplateDetector) -> None:
+    """A drawing rendered at 96 dpi (an image file) is found, and so is the same raster taken
+    for 400 dpi, where the transformer is a quarter of the exemplar's size in points: the scale
+    is measured on the page, not assumed from a symbol size."""
     symbol, box, terminals = render_symbol_png(
         symbol_variant("transformer/iec/two_circles"), 1.25, 96
     )
@@ -237,11 +242,7 @@ def test_the_tiles_dpi_sets_the_symbol_size_searched(detector: TemplateDetector)
         end = 0 if y < symbol.shape[0] / 2 else 399
         cv2.line(page, (round(x) + 150, round(y) + 150), (round(x) + 150, end), 0, 1)
     truth = np.asarray(box) + 150
-    at_96 = Tile(index=0, x0=0, y0=0, image=page, dpi=96.0)
-    (found,) = detector.detect([at_96])
-    assert list(found.labels) == ["transformer"]
-    assert iou_matrix(found.boxes, as_boxes([truth]))[0, 0] > 0.6
-    # Taken for 400 dpi, the same pixels would be a transformer a quarter of the exemplar's
-    # size: below the smallest searched.
-    (wrong,) = detector.detect([Tile(index=0, x0=0, y0=0, image=page, dpi=400.0)])
-    assert "transformer" not in list(wrong.labels)
+    for dpi in (96.0, 400.0):
+        (found,) = detector.detect([Tile(index=0, x0=0, y0=0, image=page, dpi=dpi)])
+        assert list(found.labels) == ["transformer"], dpi
+        assert iou_matrix(found.boxes, as_boxes([truth]))[0, 0] > 0.6, dpi

@@ -1,0 +1,157 @@
+"""Set-level labelling: the devices no exemplar explains, grouped by shape across a set.
+
+"Show one breaker, find all breakers", for a whole set of drawings: `sld symbols suggest`
+digitises the set's pages as detection does, keeps the candidates that came out as `symbol`
+(devices the library does not explain), and groups them by shape: two candidates are drawn the
+same way when their canonical strokes agree (`classify.ShapeIndex`, the same comparison that
+names candidates, so a group is exactly what one exemplar cut from it will find), in any
+quarter turn and mirrored. Each group keeps where its members are and the member most like the
+others as its example; `sld symbols add TYPE --group ID` cuts that example into the library.
+Naming the few largest groups labels most of a set.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from sld.pages.ink import Binary
+from sld.pages.raster import load_page, open_source
+from sld.settings import Settings
+from sld.symbols.classify import ShapeIndex
+from sld.symbols.library import Exemplar, ExemplarInfo
+
+#: Two candidates are drawn the same way at this shape score or above.
+SAME_SHAPE = 0.8
+GROUPS_FILE = "groups.json"
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One unexplained device: which drawing, page (from 1), tight box in points, score."""
+
+    source: str
+    page: int
+    box: tuple[float, float, float, float]
+    score: float
+
+
+@dataclass
+class SymbolGroup:
+    """Devices drawn the same way; `example` indexes the member most like the others."""
+
+    id: int
+    members: list[Sighting]
+    example: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+
+def unexplained(paths: list[Path], settings: Settings) -> list[tuple[Sighting, Binary]]:
+    """The devices of type `symbol` on every page of the drawings, with their strokes."""
+    from sld.symbols.detectors import detector_for
+    from sld.symbols.detectors.template import UNCLASSIFIED, TemplateDetector
+    from sld.text.engines import text_reader_for
+
+    detector = detector_for(settings.model_copy(update={"detector": "template"}))
+    assert isinstance(detector, TemplateDetector)
+    found: list[tuple[Sighting, Binary]] = []
+    for path in paths:
+        source = open_source(path)
+        for index in range(source.page_count):
+            page = load_page(source, index, settings)
+            texts = text_reader_for(settings).read(page)
+            labels = [str(label) for label in texts.labels]
+            for seen in detector.examine(page.image, texts.boxes * page.scale, labels, page.dpi):
+                if seen.placement is None or seen.placement.type != UNCLASSIFIED:
+                    continue
+                box = tuple(round(value / page.scale, 2) for value in seen.box)
+                sighting = Sighting(str(path), index + 1, box, round(seen.placement.score, 3))  # type: ignore[arg-type]
+                found.append((sighting, seen.crop))
+    return found
+
+
+def group_by_shape(found: list[tuple[Sighting, Binary]]) -> list[SymbolGroup]:
+    """Greedy grouping, largest candidates first: each joins the group whose example it
+    matches best at `SAME_SHAPE` or above, else founds a group. Largest groups first."""
+    order = sorted(range(len(found)), key=lambda i: -found[i][1].size)
+    groups: list[SymbolGroup] = []
+    index = ShapeIndex([])
+    for i in order:
+        sighting, mask = found[i]
+        if len(index):
+            scores = index.scores([mask], [frozenset()])[0]
+            column = int(np.argmax(scores))
+            if scores[column] >= SAME_SHAPE:
+                groups[int(index.shapes[column].exemplar.name)].members.append(sighting)
+                continue
+        # A group's founder is its largest member, so the clearest drawing of the shape.
+        index.extend([_as_exemplar(str(len(groups)), mask)])
+        groups.append(SymbolGroup(id=len(groups), members=[sighting]))
+    groups.sort(key=lambda g: -g.count)
+    for number, group in enumerate(groups, 1):
+        group.id = number
+    return groups
+
+
+def _as_exemplar(name: str, mask: Binary) -> Exemplar:
+    """A candidate's strokes as an exemplar, so groups are matched as exemplars are."""
+    image = np.where(mask > 0, 0, 255).astype(np.uint8)
+    info = ExemplarInfo(
+        type="symbol", standard="user", variant="group", source="", licence="", dpi=72.0, image=""
+    )
+    return Exemplar(name=name, info=info, image=image, folder=Path("."))
+
+
+def write_groups(groups: list[SymbolGroup], folder: Path, settings: Settings) -> Path:
+    """`groups.json` and one example crop PNG per group into `folder`; the JSON's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    records = []
+    for group in groups:
+        example = group.members[group.example]
+        crop = folder / f"group-{group.id:03d}.png"
+        _save_crop(example, crop, settings)
+        records.append(
+            {
+                "id": group.id,
+                "count": group.count,
+                "example": asdict(example),
+                "crop": crop.name,
+                "members": [asdict(member) for member in group.members],
+            }
+        )
+    path = folder / GROUPS_FILE
+    path.write_text(json.dumps({"groups": records}, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def _save_crop(sighting: Sighting, path: Path, settings: Settings) -> None:
+    """The example as the page shows it, with a margin of a third of its size."""
+    page = load_page(open_source(Path(sighting.source)), sighting.page - 1, settings)
+    x0, y0, x1, y1 = sighting.box
+    margin = max(x1 - x0, y1 - y0) / 3
+    scale = page.scale
+    height, width = page.image.shape
+    left, top = max(0, int((x0 - margin) * scale)), max(0, int((y0 - margin) * scale))
+    right = min(width, int(np.ceil((x1 + margin) * scale)))
+    bottom = min(height, int(np.ceil((y1 + margin) * scale)))
+    Image.fromarray(page.image[top:bottom, left:right]).save(path)
+
+
+def read_group(path: Path, group_id: int) -> Sighting:
+    """The example of group `group_id` in a `groups.json` written by `write_groups`."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for record in data["groups"]:
+        if record["id"] == group_id:
+            example = record["example"]
+            return Sighting(
+                example["source"], int(example["page"]), tuple(example["box"]), example["score"]
+            )
+    known = ", ".join(str(r["id"]) for r in data["groups"]) or "none"
+    raise ValueError(f"{path} has no group {group_id} (groups: {known})")
