@@ -13,10 +13,12 @@ sheets apart, and the confusion between types.
 Seeds and styles: thresholds are calibrated on seed 1000 in the catalogue's own styles
 (`sld symbols calibrate`); evaluate on 2000 and up. `--house-style foreign` draws every core
 type the way another office does (`sld.synth.foreign`), a style that neither the built-in
-library nor the calibration has seen: the figure for drawings the project was not tuned on. Timing: the detection stage per page (wall clock, detector already loaded), median and
-spread over A3 pages and over all pages (and the CPU time, which the other work on a shared
-machine disturbs less); memory: the peak resident size of a child process
-that runs only the detection stage on the same pages. Prints the figures and writes JSON.
+library nor the calibration has seen: the figure for drawings the project was not tuned on.
+
+Timing: the detection stage per page (wall clock, detector already loaded), median and spread
+over A3 pages and over all pages (and the CPU time, which the other work on a shared machine
+disturbs less); memory: the peak resident size of a child process that runs only the detection
+stage on the same pages. Prints the figures and writes JSON.
 """
 
 from __future__ import annotations
