@@ -174,7 +174,7 @@ def _suggest(args: argparse.Namespace) -> int:
     from sld.cli.errors import UserError
     from sld.pipeline import expand_inputs
     from sld.settings import load_settings
-    from sld.symbols.suggest import group_by_shape, unexplained, write_groups
+    from sld.symbols.suggest import group_sightings, unexplained, write_groups
 
     settings = load_settings(symbol_library=args.library, dpi=args.dpi)
     console = Console()
@@ -183,7 +183,7 @@ def _suggest(args: argparse.Namespace) -> int:
         named = ", ".join(map(str, args.paths))
         raise UserError(f"no drawings (PDF, PNG, JPEG, TIFF) in {named}")
     found = unexplained(paths, settings)
-    groups = group_by_shape(found)
+    groups = group_sightings(found)
     folder = args.out or settings.output_dir / "symbol-groups"
     written = write_groups(groups, folder, settings)
     table = Table(title=f"{len(found)} unexplained devices in {len(groups)} groups")

@@ -23,8 +23,10 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from pathlib import Path
+
 from sld.pages.ink import Binary, ink_mask, thin_strokes
-from sld.symbols.library import Exemplar
+from sld.symbols.library import Exemplar, ExemplarInfo
 
 #: Side of the canonical square, pixels.
 CANONICAL_PX = 32
@@ -34,6 +36,8 @@ ASPECT_FREE = 1.3
 ASPECT_SCALE = 0.45
 #: A view whose conductors attach on other sides than the candidate's keeps this much.
 SIDES_DISAGREE = 0.8
+#: Two candidates are drawn the same way at this shape score or above.
+SAME_SHAPE = 0.8
 
 SIDES = ("top", "right", "bottom", "left")
 _SQUARE_3 = np.ones((3, 3), np.uint8)
@@ -213,3 +217,36 @@ class ShapeIndex:
             Match(self.shapes[int(column)], float(table[row, column]))
             for row, column in enumerate(columns)
         ]
+
+
+def exemplar_of(name: str, mask: Binary) -> Exemplar:
+    """A candidate's strokes as an exemplar, so candidates are compared as exemplars are."""
+    image = np.where(mask > 0, 0, 255).astype(np.uint8)
+    info = ExemplarInfo(
+        type="symbol", standard="user", variant="group", source="", licence="", dpi=72.0, image=""
+    )
+    return Exemplar(name=name, info=info, image=image, folder=Path("."))
+
+
+def group_by_shape(masks: list[Binary], same: float = SAME_SHAPE) -> list[list[int]]:
+    """Candidates drawn the same way, as lists of indices into `masks`, largest groups first.
+
+    Greedy, largest candidates first: each joins the group whose founder it matches best at
+    `same` or above (in any quarter turn, mirrored or not), else founds a group. A group's
+    founder is its largest member, so the clearest drawing of the shape, and is listed first.
+    """
+    cuts = [tight(mask) for mask in masks]
+    strokes = [mask if cut is None else cut[0] for mask, cut in zip(masks, cuts, strict=True)]
+    order = sorted(range(len(masks)), key=lambda i: -strokes[i].size)
+    groups: list[list[int]] = []
+    index = ShapeIndex([])
+    for i in order:
+        if len(index):
+            scores = index.scores([strokes[i]], [frozenset()])[0]
+            column = int(np.argmax(scores))
+            if scores[column] >= same:
+                groups[int(index.shapes[column].exemplar.name)].append(i)
+                continue
+        index.extend([exemplar_of(str(len(groups)), strokes[i])])
+        groups.append([i])
+    return sorted(groups, key=lambda g: -len(g))

@@ -22,11 +22,7 @@ from PIL import Image
 from sld.pages.ink import Binary
 from sld.pages.raster import load_page, open_source
 from sld.settings import Settings
-from sld.symbols.classify import ShapeIndex
-from sld.symbols.library import Exemplar, ExemplarInfo
-
-#: Two candidates are drawn the same way at this shape score or above.
-SAME_SHAPE = 0.8
+from sld.symbols.classify import group_by_shape
 GROUPS_FILE = "groups.json"
 
 
@@ -77,36 +73,14 @@ def unexplained(paths: list[Path], settings: Settings) -> list[tuple[Sighting, B
     return found
 
 
-def group_by_shape(found: list[tuple[Sighting, Binary]]) -> list[SymbolGroup]:
-    """Greedy grouping, largest candidates first: each joins the group whose example it
-    matches best at `SAME_SHAPE` or above, else founds a group. Largest groups first."""
-    order = sorted(range(len(found)), key=lambda i: -found[i][1].size)
-    groups: list[SymbolGroup] = []
-    index = ShapeIndex([])
-    for i in order:
-        sighting, mask = found[i]
-        if len(index):
-            scores = index.scores([mask], [frozenset()])[0]
-            column = int(np.argmax(scores))
-            if scores[column] >= SAME_SHAPE:
-                groups[int(index.shapes[column].exemplar.name)].members.append(sighting)
-                continue
-        # A group's founder is its largest member, so the clearest drawing of the shape.
-        index.extend([_as_exemplar(str(len(groups)), mask)])
-        groups.append(SymbolGroup(id=len(groups), members=[sighting]))
-    groups.sort(key=lambda g: -g.count)
-    for number, group in enumerate(groups, 1):
-        group.id = number
+def group_sightings(found: list[tuple[Sighting, Binary]]) -> list[SymbolGroup]:
+    """The sightings grouped by shape (`classify.group_by_shape`), largest groups first,
+    numbered from 1."""
+    groups = [
+        SymbolGroup(id=number, members=[found[i][0] for i in members])
+        for number, members in enumerate(group_by_shape([mask for _, mask in found]), 1)
+    ]
     return groups
-
-
-def _as_exemplar(name: str, mask: Binary) -> Exemplar:
-    """A candidate's strokes as an exemplar, so groups are matched as exemplars are."""
-    image = np.where(mask > 0, 0, 255).astype(np.uint8)
-    info = ExemplarInfo(
-        type="symbol", standard="user", variant="group", source="", licence="", dpi=72.0, image=""
-    )
-    return Exemplar(name=name, info=info, image=image, folder=Path("."))
 
 
 def write_groups(groups: list[SymbolGroup], folder: Path, settings: Settings) -> Path:

@@ -17,7 +17,12 @@ any drawing office's style until the last:
    unless a view of the user's own library also reaches its threshold there: a look-alike
    drawn for other drawings never hides a symbol cut from drawings like this one. A candidate
    that no view explains is reported as a device of type `symbol`, scored by how sure the page
-   is that it is a device at all, so that the graph never runs a wire through it.
+   is that it is a device at all, so that the graph never runs a wire through it;
+5. one name for one drawing (`_agree_by_shape`): the candidates of a page drawn the same way
+   (`classify.group_by_shape`) are one kind of device, so where most of such a group was named
+   one type, its unexplained members take that name too. An exemplar cut from the main breaker
+   of a board explains the branch breakers drawn alike only by a little (they lack its
+   residual-current toroid); the branch breakers it does explain name the rest.
 
 The detector answers per tile, as the protocol asks, but it works on the whole page once: the
 tiles of a page are pasted back together (they are cut from one raster), and each symbol is
@@ -39,7 +44,7 @@ from sld.pages.ink import Binary, ink_mask, stroke_width
 from sld.pages.page import PageImage
 from sld.pages.tiling import Tile
 from sld.settings import Settings
-from sld.symbols.classify import Match, ShapeIndex
+from sld.symbols.classify import Match, ShapeIndex, group_by_shape
 from sld.symbols.devices import DeviceCandidate, find_devices
 from sld.symbols.library import (
     NOT_A_SYMBOL,
@@ -175,6 +180,7 @@ class TemplateDetector:
             box = (x0 * back, y0 * back, x1 * back, y1 * back)
             placement = None if found is None else Placement(found[0], found[1], box)
             examined.append(Examined(candidate, crop, box, placement))
+        examined = _agree_by_shape(examined)
         log.debug(
             "template: unit %.1f pt, %d candidates, %d devices in %.2f s",
             work.unit / work.px_per_pt,
@@ -281,6 +287,27 @@ class TemplateDetector:
         if poles is not None and poles[0] != NOT_A_SYMBOL:
             return poles
         return UNCLASSIFIED, candidate.score
+
+
+def _agree_by_shape(examined: list[Examined]) -> list[Examined]:
+    """Unexplained devices drawn like a group of which most members were named one type take
+    that type, at the lower of their own score and the group's mean score for it."""
+    reported = [i for i, seen in enumerate(examined) if seen.placement is not None]
+    result = list(examined)
+    for group in group_by_shape([examined[i].crop for i in reported]):
+        members = [examined[reported[i]] for i in group]
+        named = [m.placement for m in members if m.placement and m.placement.type != UNCLASSIFIED]
+        types = {p.type for p in named}
+        if len(types) != 1 or 2 * len(named) <= len(members):
+            continue  # no name agreed by most of the group
+        name = types.pop()
+        score = float(np.mean([p.score for p in named]))
+        for i in group:
+            seen = examined[reported[i]]
+            if seen.placement is not None and seen.placement.type == UNCLASSIFIED:
+                placement = Placement(name, min(score, seen.placement.score), seen.box)
+                result[reported[i]] = Examined(seen.candidate, seen.crop, seen.box, placement)
+    return result
 
 
 def _crop(work: Linework, candidate: DeviceCandidate, text_px: FloatArray) -> Binary:
