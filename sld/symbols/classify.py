@@ -18,12 +18,11 @@ once both boxes are the same square.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-
-from pathlib import Path
 
 from sld.pages.ink import Binary, ink_mask, thin_strokes
 from sld.symbols.library import Exemplar, ExemplarInfo

@@ -23,6 +23,7 @@ from sld.pages.ink import Binary
 from sld.pages.raster import load_page, open_source
 from sld.settings import Settings
 from sld.symbols.classify import group_by_shape
+
 GROUPS_FILE = "groups.json"
 
 
