@@ -11,7 +11,7 @@ device in the box (a symbol drawn off any conductor), the box is trimmed to its 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +41,8 @@ class Crop:
     box_pt: tuple[float, float, float, float]
     #: For a device of several poles tied by a mechanical link: one pole, cut the same way.
     pole: Crop | None = None
+    #: The page's lettering unit in points, where its lettering gave one.
+    unit_pt: float | None = None
 
 
 def cut_exemplar(
@@ -59,7 +61,7 @@ def cut_exemplar(
             f"the box {list(bbox_pt)} is {right - left} x {bottom - top} pixels on the page "
             f"at {page.dpi:g} dpi: too small for a symbol (or outside the page)"
         )
-    devices, to_page = _devices(page, texts)
+    devices, to_page, unit_pt = _devices(page, texts)
     box = as_boxes([bbox_pt])
     inside = [
         d
@@ -81,7 +83,7 @@ def cut_exemplar(
             px0, py0, px1, py1 = (value / to_page for value in poles[0].parts[0])
             crop = _cut(page, tight, sides, texts)
             pole = _cut(page, (px0, py0, px1, py1), sides, texts)
-            return Crop(crop.image, crop.terminals, crop.dpi, crop.box_pt, pole)
+            return Crop(crop.image, crop.terminals, crop.dpi, crop.box_pt, pole, unit_pt)
     else:
         log.warning(
             "no device on a conductor in the box %s: the exemplar is the box trimmed to its ink",
@@ -89,16 +91,20 @@ def cut_exemplar(
         )
         tight = _ink_box(page, (left, top, right, bottom)) or bbox_pt
         sides = set()
-    return _cut(page, tight, sides, texts)
+    return replace(_cut(page, tight, sides, texts), unit_pt=unit_pt)
 
 
-def _devices(page: PageImage, texts: Detections) -> tuple[list[DeviceCandidate], float]:
-    """The page's device candidates, and the working pixels per point they are measured in."""
+def _devices(
+    page: PageImage, texts: Detections
+) -> tuple[list[DeviceCandidate], float, float | None]:
+    """The page's device candidates, the working pixels per point they are measured in, and
+    the lettering unit in points (None where the page has no lettering to measure)."""
     ink = ink_mask(page.image)
     labels = [str(label) for label in texts.labels]
     scale = estimate_scale(texts.boxes, labels, stroke_width(ink) / page.scale, ink, page.scale)
     work = take_apart(page.image, page.scale, scale, texts.boxes, labels)
-    return find_devices(work), work.px_per_pt
+    unit_pt = work.unit / work.px_per_pt if scale.source == "text" else None
+    return find_devices(work), work.px_per_pt, unit_pt
 
 
 def _ink_box(

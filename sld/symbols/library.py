@@ -53,6 +53,11 @@ class ExemplarInfo(BaseModel):
     drawing_scale: float | None = Field(
         default=None, description="Scale of the symbol on its drawing, when known (synthetic)"
     )
+    unit_pt: float | None = Field(
+        default=None,
+        description="The lettering unit (points) of the drawing it was cut from, when known: a "
+        "symbol drawn at another size relative to its drawing's lettering is another symbol",
+    )
     terminals: list[tuple[float, float]] = Field(
         default_factory=list,
         description="Where conductors attach, in image pixels on the image border (the sides "
@@ -241,6 +246,7 @@ def add_from_drawing(
         ),
         licence=licence,
         dpi=crop.dpi,
+        unit_pt=None if crop.unit_pt is None else round(crop.unit_pt, 3),
         terminals=[(round(x, 2), round(y, 2)) for x, y in crop.terminals],
         rotatable=rotatable,
         image="",

@@ -34,8 +34,6 @@ OUTLINE_UNITS = 0.4
 #: text box is a conductor through the box, not a glyph (`lines_through`).
 THROUGH_UNITS = 1.0
 BEYOND_BOX_UNITS = 0.5
-#: An enclosed area at least this long (units) may be the paper between two conductors.
-CORRIDOR_UNITS = 5.0
 #: A letter joined to a line has at least this many pixels off the line (`_on_a_line`).
 GLYPH_PIXELS = 6
 #: A link between two drawn things has ink beside it along at most this share of its length.
@@ -232,18 +230,19 @@ def _small_holes(work: Binary, unit: float) -> tuple[np.ndarray, np.ndarray, np.
     small = (longest <= CLOSED_SHAPE_UNITS * unit) & (longest <= CLOSED_SHAPE_ASPECT * shortest)
     holes = inside & small & (stats[:, cv2.CC_STAT_AREA] >= 4)
     holes[0] = False
-    for index in np.flatnonzero(holes & (longest >= CORRIDOR_UNITS * unit)):
+    for index in np.flatnonzero(holes):
         if _is_corridor(work, stats[index], unit):
             holes[index] = False
     return labels, stats, holes
 
 
 def _is_corridor(work: Binary, stat: np.ndarray, unit: float) -> bool:
-    """Whether a long enclosed area is the paper between two conductors, not a symbol's inside.
+    """Whether an enclosed area is the paper between conductors, not a symbol's inside.
 
     Parallel leads from one device to the next close off a strip of paper the size of a
-    symbol. Its long sides run on past one of its ends (the conductors go on); a symbol's
-    sides end at its corners.
+    symbol, and the corners of conductors that turn one inside the other close off a square
+    where they cross. Its long sides run on past one of its ends (the conductors go on); a
+    symbol's sides end at its corners.
     """
     x, y, w, h = (int(v) for v in stat[:4])
     reach = max(2, round(unit))

@@ -60,6 +60,9 @@ log = logging.getLogger(__name__)
 
 #: The type of a device that no exemplar explains.
 UNCLASSIFIED = "symbol"
+#: An exemplar that knows its drawing's lettering unit names only candidates whose longest side,
+#: in units of their own page's lettering, is within this factor of its own.
+SIZE_FACTOR = 2.0
 
 
 @dataclass(frozen=True)
@@ -167,8 +170,16 @@ class TemplateDetector:
             candidates = find_devices(work)
         text_px = text_pt * work.px_per_pt
         crops = [_crop(work, candidate, text_px) for candidate in candidates]
-        matches = self.index.best(crops, [c.sides for c in candidates])
-        user_matches = self._user_matches(crops, candidates, matches)
+        matches = [
+            _sized(m, c, work)
+            for m, c in zip(
+                self.index.best(crops, [c.sides for c in candidates]), candidates, strict=True
+            )
+        ]
+        user_matches = [
+            None if m is None else _sized(m, c, work)
+            for m, c in zip(self._user_matches(crops, candidates, matches), candidates, strict=True)
+        ]
         poles = self._pole_matches(work, candidates, text_px)
         back = px_per_pt / work.px_per_pt
         examined = []
@@ -287,6 +298,24 @@ class TemplateDetector:
         if poles is not None and poles[0] != NOT_A_SYMBOL:
             return poles
         return UNCLASSIFIED, candidate.score
+
+
+def _sized(match: Match, candidate: DeviceCandidate, work: Linework) -> Match:
+    """The match, or no match where its exemplar was drawn at another size: on one drawing a
+    symbol has one size relative to the lettering (a terminal number beside a conductor is
+    not a breaker however alike the strokes). Only exemplars that know their drawing's
+    lettering unit (`ExemplarInfo.unit_pt`, cut by `sld symbols add`), on pages whose own
+    lettering gives the scale."""
+    shape = match.shape
+    if shape is None or shape.exemplar.info.unit_pt is None or work.scale_source != "text":
+        return match
+    info = shape.exemplar.info
+    exemplar_units = max(shape.exemplar.image.shape) * 72.0 / info.dpi / info.unit_pt
+    x0, y0, x1, y1 = candidate.box
+    candidate_units = max(x1 - x0, y1 - y0) / work.unit
+    if not 1 / SIZE_FACTOR <= candidate_units / exemplar_units <= SIZE_FACTOR:
+        return Match(None, 0.0)
+    return match
 
 
 def _agree_by_shape(examined: list[Examined]) -> list[Examined]:
