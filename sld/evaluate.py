@@ -33,6 +33,13 @@ Confusion matrix
     ground-truth component counts in (its type, "missed"), an unmatched prediction in
     ("spurious", its type).
 
+Devices (over the same match ignoring type)
+    A ground-truth component of a core type is a found device when the match ignoring type
+    paired it with a predicted component of any type (`symbol`, an unclassified device,
+    included); unpaired it is a missed device. Device recall is what a detector that knows
+    where devices are, but not yet what they are, achieves: the part a person still has to do
+    is to name the types. Predicted components paired with nothing count as false positives.
+
 Text
     Strings are normalised before comparing: Unicode NFKC, case-folded, whitespace runs
     collapsed to one space and removed next to punctuation, so "13.8KV - 480V" equals
@@ -64,10 +71,15 @@ Ratings
     and ground truth lacks are counted as spurious. Accuracy is also given per key.
 
 Connections
-    Predicted component ids are mapped to ground-truth ids through the component match. The
-    unordered pairs of each page are compared as sets: a mapped predicted pair found in ground
-    truth is a true positive, any other predicted pair (including one with an unmatched end)
-    a false positive, a ground-truth pair not predicted a false negative.
+    Only pairs of two core components are scored, as the core vocabulary is what the
+    evaluation scores (`CORE_TYPES`): a ground-truth pair counts when both its components are
+    of core types, a predicted pair when both its ends are, each end judged by the ground-truth
+    component it is matched to or, unmatched, by its own predicted type. Predicted component
+    ids are mapped to ground-truth ids through the component match. The unordered pairs of
+    each page are compared as sets: a mapped predicted pair found in ground truth is a true
+    positive, any other predicted pair (including one with an unmatched end) a false
+    positive, a ground-truth pair not predicted a false negative. Ground truth that lists the
+    pairs of other types too (`sld synth` does) is scored on its core pairs alone.
 
 Folders
     `evaluate_folders` pairs `GT/X.json` with `PRED/X.json` by file stem. A ground truth
@@ -211,6 +223,8 @@ class DocumentScores:
     ratings_per_key: Mapping[str, Accuracy] = field(default_factory=dict)
     spurious_rating_keys: int = 0
     connections: Counts = Counts()
+    #: Core ground-truth components found as some component (any type), see "Devices".
+    devices: Counts = Counts()
 
     def __add__(self, other: DocumentScores) -> DocumentScores:
         return DocumentScores(
@@ -225,6 +239,7 @@ class DocumentScores:
             ratings_per_key=_add_maps(self.ratings_per_key, other.ratings_per_key),
             spurious_rating_keys=self.spurious_rating_keys + other.spurious_rating_keys,
             connections=self.connections + other.connections,
+            devices=self.devices + other.devices,
         )
 
     def detection_of(self, component_type: str) -> Counts:
@@ -263,6 +278,7 @@ class DocumentScores:
                 "per_key": {k: v.to_dict() for k, v in sorted(self.ratings_per_key.items())},
             },
             "connections": self.connections.to_dict(),
+            "devices": self.devices.to_dict(),
         }
 
 
@@ -408,14 +424,20 @@ def _detect(
     return counts, matches
 
 
-def _confusion(gt: Sequence[Component], pred: Sequence[Component]) -> Counter[tuple[str, str]]:
+def _confusion(
+    gt: Sequence[Component], pred: Sequence[Component]
+) -> tuple[Counter[tuple[str, str]], Counts]:
+    """The confusion counts and the device counts, from one match ignoring type."""
     pairs = _match_by_iou(gt, pred)
     confusion: Counter[tuple[str, str]] = Counter((gt[i].type, pred[j].type) for i, j in pairs)
     matched_gt = {i for i, _ in pairs}
     matched_pred = {j for _, j in pairs}
     confusion.update((c.type, MISSED) for i, c in enumerate(gt) if i not in matched_gt)
     confusion.update((SPURIOUS, c.type) for j, c in enumerate(pred) if j not in matched_pred)
-    return confusion
+    core = [i for i, c in enumerate(gt) if c.type in CORE_TYPES]
+    found = sum(1 for i in core if i in matched_gt)
+    devices = Counts(tp=found, fp=len(pred) - len(matched_pred), fn=len(core) - found)
+    return confusion, devices
 
 
 def _ratings_equal(expected: Any, found: Any) -> bool:
@@ -494,10 +516,23 @@ def _score_texts(
 
 
 def _score_connections(gt: Page, pred: Page, component_map: Mapping[str, str]) -> Counts:
-    expected = {frozenset(pair) for pair in gt.connections}
+    gt_types = {c.id: c.type for c in gt.components}
+    pred_types = {c.id: c.type for c in pred.components}
+
+    def core(pred_id: str) -> bool:
+        mapped_id = component_map.get(pred_id)
+        return (gt_types.get(mapped_id) if mapped_id else pred_types.get(pred_id)) in CORE_TYPES
+
+    expected = {
+        frozenset(pair)
+        for pair in gt.connections
+        if gt_types.get(pair[0]) in CORE_TYPES and gt_types.get(pair[1]) in CORE_TYPES
+    }
     mapped: set[frozenset[str]] = set()
     unmapped: set[frozenset[str]] = set()
     for a, b in pred.connections:
+        if not (core(a) and core(b)):
+            continue
         if a in component_map and b in component_map:
             mapped.add(frozenset((component_map[a], component_map[b])))
         else:
@@ -512,9 +547,11 @@ def _evaluate_page(gt: Page, pred: Page) -> DocumentScores:
     component_map = {p.id: g.id for g, p in component_pairs}
     tally = _score_components(component_pairs)
     text, similarity, over_linked, over_all = _score_texts(gt.texts, pred.texts, component_map)
+    confusion, devices = _confusion(gt.components, pred.components)
     return DocumentScores(
         detection=detection,
-        confusion=_confusion(gt.components, pred.components),
+        confusion=confusion,
+        devices=devices,
         text=text,
         text_similarity=similarity,
         links_over_linked=over_linked,
@@ -642,6 +679,7 @@ def _summary_rows(report: EvaluationReport) -> list[list[str]]:
         row("ratings acc", (_rate(t.ratings.value) for t in totals)),
         row("ratings spurious keys", (str(t.spurious_rating_keys) for t in totals)),
         row("connections F1", (_rate(t.connections.f1) for t in totals)),
+        row("device recall (core)", (_rate(t.devices.recall) for t in totals)),
     ]
 
 
@@ -677,7 +715,8 @@ def format_report(report: EvaluationReport) -> str:
     rows.append(_counts_row("overall (core)", total.core_detection))
     rows += [_counts_row(f"{t} (other)", total.detection[t]) for t in total.other_types]
     rows.append(_counts_row("text lines", total.text))
-    rows.append(_counts_row("connections", total.connections))
+    rows.append(_counts_row("connections (core)", total.connections))
+    rows.append(_counts_row("devices (core, any type)", total.devices))
     lines += ["", "Detection, text and connections (all documents)", *_table(header, rows)]
 
     lines += ["", "Summary by page type", *_table(["metric", *GROUPS], _summary_rows(report))]

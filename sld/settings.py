@@ -163,16 +163,6 @@ class Settings(BaseSettings):
         description="Folder of the built-in reference symbols; default: models/symbols/ of the "
         "source tree",
     )
-    symbol_scale_min: float = Field(
-        default=0.45,
-        gt=0,
-        description="Smallest symbol searched, as a share of its exemplar's size at the page's DPI",
-    )
-    symbol_scale_max: float = Field(
-        default=2.2,
-        gt=0,
-        description="Largest symbol searched, as a multiple of its exemplar's size at the page DPI",
-    )
     symbol_threshold: float | None = Field(
         default=None,
         ge=0,

@@ -47,7 +47,7 @@ def read_text(page: PageImage, settings: Settings) -> Detections:
 
 def detect(page: PageImage, texts: Detections, settings: Settings) -> TileDetections:
     """Run the symbol detector on the page's inked tiles; boxes come back in page points."""
-    return detect_page(page, texts.boxes, settings)
+    return detect_page(page, texts, settings)
 
 
 def merge(found: TileDetections, settings: Settings) -> Detections:

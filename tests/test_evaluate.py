@@ -266,6 +266,29 @@ def test_connections_are_unordered_pairs_through_the_component_match() -> None:
     assert (scores.connections.tp, scores.connections.fp, scores.connections.fn) == (1, 2, 1)
 
 
+def test_only_pairs_of_core_components_are_scored() -> None:
+    gt = plant()
+    gt.pages[0].components.append(component("lamp", "pilot_light", (500, 500, 510, 510)))
+    gt.pages[0].connections.append(("cb", "lamp"))
+    pred = gt.model_copy(deep=True)
+    pred.pages[0].components.append(component("s", "symbol", (600, 600, 610, 610)))
+    pred.pages[0].connections += [("t", "s")]
+    scores = evaluate_document(gt, pred)
+    # ("cb", "lamp") and ("t", "s") have an end of another type: neither side counts them.
+    assert (scores.connections.tp, scores.connections.fp, scores.connections.fn) == (2, 0, 0)
+
+
+def test_devices_are_found_whatever_type_they_were_given() -> None:
+    gt = plant()
+    pred = replace_component(gt, "t", type="symbol")
+    pred.pages[0].components = [c for c in pred.pages[0].components if c.id != "m"]
+    pred.pages[0].components.append(component("x", "symbol", (900, 900, 910, 910)))
+    scores = evaluate_document(gt, pred)
+    # t is found as an unclassified device, m is missed, x is where ground truth has nothing.
+    assert (scores.devices.tp, scores.devices.fp, scores.devices.fn) == (2, 1, 1)
+    assert scores.core_detection.tp == 1
+
+
 def test_text_on_a_loose_ocr_box_and_a_near_miss() -> None:
     gt = plant()
     pred = plant()
@@ -405,6 +428,12 @@ def documents(draw: st.DrawFn) -> Document:
     return document(page(components, texts, connections))  # type: ignore[arg-type]
 
 
+def core_pairs(page: Page) -> list[tuple[str, str]]:
+    """The connections the evaluation scores: both ends of core types."""
+    types = {c.id: c.type for c in page.components}
+    return [p for p in page.connections if {types[p[0]], types[p[1]]} <= set(CORE_TYPES)]
+
+
 @settings(max_examples=60, deadline=None)
 @given(documents())
 def test_a_document_against_itself_is_perfect(doc: Document) -> None:
@@ -414,7 +443,8 @@ def test_a_document_against_itself_is_perfect(doc: Document) -> None:
         assert counts.fp == counts.fn == 0
     assert all(gt_type == pred_type for gt_type, pred_type in scores.confusion)
     assert scores.text.tp == len(doc.pages[0].texts)
-    assert scores.connections.tp == len(doc.pages[0].connections)
+    assert scores.connections.tp == len(core_pairs(doc.pages[0]))
+    assert scores.devices.fn == scores.devices.fp == 0
 
 
 @settings(max_examples=60, deadline=None)
@@ -440,8 +470,8 @@ def test_dropping_components_lowers_recall_exactly(doc: Document, data: st.DataO
     if core:
         kept_core = [c for c in core if c.id not in dropped]
         assert scores.core_detection.recall == pytest.approx(len(kept_core) / len(core))
-    if gt_page.connections:
+    if core_pairs(gt_page):
         assert scores.connections.recall == pytest.approx(
-            len(pred_page.connections) / len(gt_page.connections)
+            len(core_pairs(pred_page)) / len(core_pairs(gt_page))
         )
         assert scores.connections.fp == 0

@@ -404,7 +404,7 @@ def score_with_exemplars(
     from sld.pages.raster import open_source
     from sld.pipeline import digitise_page
     from sld.settings import Settings
-    from sld.symbols.library import NOT_A_SYMBOL, add_from_drawing
+    from sld.symbols.library import NOT_A_SYMBOL, DuplicateExemplarError, add_from_drawing
 
     settings = Settings(symbol_library=folder / f"{case.name}-library")
     source = open_source(case.pdf)
@@ -416,17 +416,20 @@ def score_with_exemplars(
     report: list[dict[str, Any]] = []
     for round_number in range(1, rounds + 1):
         for key, bbox in cuts.items():
-            add_from_drawing(
-                settings,
-                key.split("#")[0],
-                case.pdf,
-                1,
-                bbox,
-                standard="powsybl",
-                name=f"{case.name}-{key.replace('#', '-')}-r{round_number}",
-                rotatable=not key.startswith(NOT_A_SYMBOL),
-                licence="MPL-2.0 (powsybl-single-line-diagram test data)",
-            )
+            try:
+                add_from_drawing(
+                    settings,
+                    key.split("#")[0],
+                    case.pdf,
+                    1,
+                    bbox,
+                    standard="powsybl",
+                    name=f"{case.name}-{key.replace('#', '-')}-r{round_number}",
+                    rotatable=not key.startswith(NOT_A_SYMBOL),
+                    licence="MPL-2.0 (powsybl-single-line-diagram test data)",
+                )
+            except DuplicateExemplarError:
+                continue  # that drawing is in the library already: it needs no second copy
         started = time.perf_counter()
         result = digitise_page(source, 0, settings).result
         seconds = time.perf_counter() - started

@@ -25,6 +25,18 @@ def _add_backend_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
 
 
+def _house_style(text: str) -> int:
+    """A house-style number, or 'foreign' for the style the built-in library never saw."""
+    if text == "foreign":
+        from sld.synth.foreign import FOREIGN_HOUSE
+
+        return FOREIGN_HOUSE
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a number or 'foreign', got {text!r}") from None
+
+
 def parse_pages(text: str) -> list[int]:
     """`"3"`, `"1-3,5"` -> the 0-based page indexes [2] or [0, 1, 2, 4]; ValueError otherwise."""
     chosen: set[int] = set()
@@ -101,9 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--no-scans", action="store_true", help="skip the scanned variants")
     synth.add_argument(
         "--house-style",
-        type=int,
+        type=_house_style,
         metavar="N",
-        help="draw each symbol type one way in every drawing (house style N), as one office does",
+        help="draw each symbol type one way in every drawing (house style N), as one office does; "
+        "'foreign' draws the core types in a style the built-in library does not hold",
     )
 
     evaluate = commands.add_parser("eval", help="score results against ground truth")

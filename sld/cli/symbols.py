@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sld.settings import Settings
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -29,14 +33,27 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "add",
         help="cut a symbol out of a drawing into the library",
         description="Cut the box out of the drawing and keep it as an exemplar of TYPE. The box "
-        "is in PDF points on the displayed page (as in the result JSON) and should hold the "
-        "symbol with its leads up to where the conductors attach. The exemplar takes part in "
-        "the next run.",
+        "is in PDF points on the displayed page (as in the result JSON) and may be loose: the "
+        "exemplar is cut to the symbol's tight box (its body, no leads), as results box a "
+        "component. With --group, the example of a group that `sld symbols suggest` listed is "
+        "cut instead. The exemplar takes part in the next run.",
     )
     add.add_argument("type", help="component type, snake_case: circuit_breaker, motor, ...")
-    add.add_argument("--from", dest="source", type=Path, required=True, help="PDF or image")
+    add.add_argument("--from", dest="source", type=Path, help="PDF or image")
     add.add_argument("--page", type=int, default=1, help="page number, from 1 (default 1)")
-    add.add_argument("--bbox", type=_bbox, required=True, help="x0,y0,x1,y1 in points")
+    add.add_argument("--bbox", type=_bbox, help="x0,y0,x1,y1 in points")
+    add.add_argument(
+        "--group",
+        type=int,
+        metavar="ID",
+        help="instead of --from/--page/--bbox: the example of a group `sld symbols suggest` listed",
+    )
+    add.add_argument(
+        "--groups",
+        type=Path,
+        help="the groups file of `sld symbols suggest` (default: OUTPUT_DIR/symbol-groups/"
+        "groups.json)",
+    )
     add.add_argument("--standard", default="user", help="drawing standard: iec, ansi, ...")
     add.add_argument("--variant", default="", help="which drawing of the type (free text)")
     add.add_argument("--name", help="exemplar name (default: from the file name and page)")
@@ -46,6 +63,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("--licence", default="the drawing's owner", help="licence of the drawing")
     add.add_argument("--library", type=Path, help="library folder to write into")
     add.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
+
+    suggest = actions.add_parser(
+        "suggest",
+        help="group the devices no exemplar explains across a set of drawings, by shape",
+        description="Digitise the drawings' pages as detection does, keep the devices of type "
+        "'symbol' (no exemplar explains them) and group them by shape, any quarter turn or "
+        "mirrored. Prints each group (count, example crop, where it occurs) and writes the "
+        "groups with a crop per group; name a group with `sld symbols add TYPE --group ID`.",
+    )
+    suggest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    suggest.add_argument(
+        "--out", type=Path, help="folder of the groups (default: OUTPUT_DIR/symbol-groups)"
+    )
+    suggest.add_argument("--library", type=Path, help="a user library folder to include")
+    suggest.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
+    suggest.add_argument("--top", type=int, default=20, help="groups to print (default 20)")
 
     listing = actions.add_parser(
         "list", help="the library's types and exemplars (one row per type; --details: each)"
@@ -75,6 +108,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     handler = {
         "add": _add,
+        "suggest": _suggest,
         "list": _list,
         "calibrate": _calibrate,
         "render-catalogue": _render,
@@ -91,12 +125,13 @@ def _add(args: argparse.Namespace) -> int:
 
     settings = load_settings(symbol_library=args.library, dpi=args.dpi)
     try:
+        source, page, bbox = _what_to_cut(args, settings)
         meta_path = add_from_drawing(
             settings,
             args.type,
-            args.source,
-            args.page,
-            args.bbox,
+            source,
+            page,
+            bbox,
             standard=args.standard,
             variant=args.variant,
             name=args.name,
@@ -106,6 +141,65 @@ def _add(args: argparse.Namespace) -> int:
     except ValueError as error:  # a bad type name, a page out of range, a duplicate
         raise UserError(str(error)) from error
     Console().print(f"added {args.type} exemplar {meta_path.stem} -> {meta_path}")
+    return 0
+
+
+def _groups_file(args: argparse.Namespace, settings: Settings) -> Path:
+    from sld.symbols.suggest import GROUPS_FILE
+
+    return args.groups or settings.output_dir / "symbol-groups" / GROUPS_FILE
+
+
+def _what_to_cut(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[Path, int, tuple[float, float, float, float]]:
+    """The drawing, page and box `sld symbols add` cuts: given, or a suggested group's."""
+    if args.group is not None:
+        from sld.symbols.suggest import read_group
+
+        path = _groups_file(args, settings)
+        if not path.exists():
+            raise ValueError(f"{path} does not exist: run `sld symbols suggest FILES` first")
+        example = read_group(path, args.group)
+        return Path(example.source), example.page, example.box
+    if args.source is None or args.bbox is None:
+        raise ValueError("give --from FILE and --bbox x0,y0,x1,y1 (or --group ID)")
+    return args.source, args.page, args.bbox
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from sld.cli.errors import UserError
+    from sld.pipeline import expand_inputs
+    from sld.settings import load_settings
+    from sld.symbols.suggest import group_sightings, unexplained, write_groups
+
+    settings = load_settings(symbol_library=args.library, dpi=args.dpi)
+    console = Console()
+    paths = expand_inputs(args.paths)
+    if not paths:
+        named = ", ".join(map(str, args.paths))
+        raise UserError(f"no drawings (PDF, PNG, JPEG, TIFF) in {named}")
+    found = unexplained(paths, settings)
+    groups = group_sightings(found)
+    folder = args.out or settings.output_dir / "symbol-groups"
+    written = write_groups(groups, folder, settings)
+    table = Table(title=f"{len(found)} unexplained devices in {len(groups)} groups")
+    for column in ("group", "count", "example", "where"):
+        table.add_column(column)
+    for group in groups[: args.top]:
+        pages = sorted({(Path(m.source).name, m.page) for m in group.members})
+        where = ", ".join(f"{name} p{page}" for name, page in pages[:3])
+        if len(pages) > 3:
+            where += f" (+{len(pages) - 3} pages)"
+        table.add_row(str(group.id), str(group.count), f"group-{group.id:03d}.png", where)
+    console.print(table)
+    console.print(
+        f"groups and crops in {folder}; name one with: sld symbols add TYPE --group ID "
+        f"--groups {written}"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ least one tile; `merge.py` removes the duplicates and the halves cut by a tile b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,8 @@ class Tile:
     image: NDArray[np.uint8]
     #: Boxes of text on this tile in tile pixels, (N, 4): detectors must not find symbols there.
     text_boxes: FloatArray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.float64))
+    #: What each of those boxes reads.
+    text_labels: tuple[str, ...] = ()
     #: Pixels per inch of the page raster (None: unknown, e.g. a tile made by hand).
     dpi: float | None = None
 
@@ -69,10 +72,13 @@ def make_tiles(
     size: int,
     overlap: int,
     text_boxes_pt: FloatArray | None = None,
+    text_labels: Sequence[str] = (),
 ) -> list[Tile]:
-    """Cut the page raster into overlapping tiles, each with the text boxes that fall on it."""
+    """Cut the page raster into overlapping tiles, each with the text boxes that fall on it
+    (and what they read, when `text_labels` gives that for each box)."""
     height, width = page.image.shape
     text_px = page.points_to_pixels(as_boxes([] if text_boxes_pt is None else text_boxes_pt))
+    labels = np.asarray(list(text_labels) or [""] * len(text_px), dtype=object)
     tiles: list[Tile] = []
     for y0 in tile_origins(height, size, overlap):
         for x0 in tile_origins(width, size, overlap):
@@ -82,7 +88,15 @@ def make_tiles(
             local = text_px[on_tile] - np.asarray([x0, y0, x0, y0], dtype=np.float64)
             local = clip_boxes(local, crop.shape[1], crop.shape[0])
             tiles.append(
-                Tile(index=len(tiles), x0=x0, y0=y0, image=crop, text_boxes=local, dpi=page.dpi)
+                Tile(
+                    index=len(tiles),
+                    x0=x0,
+                    y0=y0,
+                    image=crop,
+                    text_boxes=local,
+                    text_labels=tuple(str(label) for label in labels[on_tile]),
+                    dpi=page.dpi,
+                )
             )
     return tiles
 

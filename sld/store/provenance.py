@@ -17,7 +17,7 @@ from sld.settings import Settings
 
 #: Bump with every change that can alter a result (a detector, the linking costs, the grammar):
 #: the nightly re-digitisation then reads every stored drawing again.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 #: Settings that say where results go or how to reach a server, never what a result holds.
 NOT_RESULT_SETTINGS = frozenset(

@@ -1,6 +1,7 @@
 """The built-in exemplars, rendered from the synthetic-drawing symbol catalogue.
 
-One exemplar per (type, standard, variant) of `sld.synth.SYMBOL_VARIANTS`: the six core types in
+One exemplar per (type, standard, variant) of `sld.synth.SYMBOL_VARIANTS`, cut to the symbol's
+body box (the result format's box: no leads): the six core types in
 IEC 60617 and ANSI/IEEE 315 drawings, several variants each, and the distractor types (current
 transformer, ground, capacitor, meter, surge arrester, load arrow). Each is drawn exactly as the
 synthetic sheets draw it, at drawing scale `SCALE` (the middle of what A3 sheets use) and
@@ -10,7 +11,10 @@ same folders, with their source and licence in their metadata.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+
+import numpy as np
 
 from sld.symbols.library import ExemplarInfo, save_exemplar
 from sld.synth import SYMBOL_VARIANTS, render_symbol_png
@@ -25,9 +29,18 @@ def render_builtin(folder: Path) -> list[Path]:
     """Write every catalogue variant into `folder` (replacing earlier renders); JSON paths."""
     written = []
     for variant in SYMBOL_VARIANTS:
-        image, _, terminals = render_symbol_png(
+        drawn, body, terminals = render_symbol_png(
             variant, SCALE, DPI, line_width=LINE_WIDTH, margin=0.0
         )
+        # The exemplar is the body alone, as the result format boxes a symbol; the terminals
+        # move to where the leads meet its box.
+        x0, y0 = max(0, math.floor(body[0])), max(0, math.floor(body[1]))
+        x1, y1 = min(drawn.shape[1], math.ceil(body[2])), min(drawn.shape[0], math.ceil(body[3]))
+        image = np.ascontiguousarray(drawn[y0:y1, x0:x1])
+        terminals = {
+            name: (min(max(x, x0), x1) - x0, min(max(y, y0), y1) - y0)
+            for name, (x, y) in terminals.items()
+        }
         info = ExemplarInfo(
             type=variant.type,
             standard=variant.standard,

@@ -43,7 +43,7 @@ def detect_file(pdf: Path, settings: Settings) -> list[tuple[np.ndarray, np.ndar
     for index in range(source.page_count):
         page = load_page(source, index, settings)
         texts = text_reader_for(settings).read(page)
-        symbols = merge_page(detect_page(page, texts.boxes, settings), settings)
+        symbols = merge_page(detect_page(page, texts, settings), settings)
         pages.append((symbols.boxes, symbols.scores, symbols.labels))
     return pages
 

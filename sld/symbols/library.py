@@ -1,8 +1,8 @@
 """The reference-symbol library: exemplar images with what they show, read from folders.
 
 A library is a folder with one sub-folder per component type; each exemplar is a PNG (grey,
-cropped to the symbol's box as the result format draws it: leads included, up to the terminal
-points) and a JSON file of the same name with its metadata (`ExemplarInfo`). `thresholds.json`
+cropped to the symbol's tight box as the result format draws it: the body's strokes, no leads)
+and a JSON file of the same name with its metadata (`ExemplarInfo`). `thresholds.json`
 at the top holds the score threshold of each type, chosen on calibration drawings
 (`sld symbols calibrate`). Exemplars of the type `not_a_symbol` show what must not be taken
 for a symbol.
@@ -53,9 +53,15 @@ class ExemplarInfo(BaseModel):
     drawing_scale: float | None = Field(
         default=None, description="Scale of the symbol on its drawing, when known (synthetic)"
     )
+    unit_pt: float | None = Field(
+        default=None,
+        description="The lettering unit (points) of the drawing it was cut from, when known: a "
+        "symbol drawn at another size relative to its drawing's lettering is another symbol",
+    )
     terminals: list[tuple[float, float]] = Field(
         default_factory=list,
-        description="Where conductors attach, in image pixels (on the image border)",
+        description="Where conductors attach, in image pixels on the image border (the sides "
+        "of the tight box where the leads were)",
     )
     rotatable: bool = Field(
         default=True, description="May appear turned by quarter turns or mirrored on a drawing"
@@ -211,7 +217,8 @@ def add_from_drawing(
     Raises `DuplicateExemplarError` when the library holds the same image already (the same
     box cut from the same page again), so that an exemplar is never counted twice."""
     from sld.pages.raster import load_page, open_source
-    from sld.symbols.crop import crop_exemplar
+    from sld.symbols.crop import cut_exemplar
+    from sld.text.engines import text_reader_for
 
     opened = open_source(source)
     if not 1 <= page_number <= opened.page_count:
@@ -219,7 +226,7 @@ def add_from_drawing(
             f"{source} has {opened.page_count} page(s); there is no page {page_number}"
         )
     page = load_page(opened, page_number - 1, settings)
-    crop = crop_exemplar(page, bbox_pt)
+    crop = cut_exemplar(page, bbox_pt, text_reader_for(settings).read(page))
     folder = target_folder(settings)
     existing = same_exemplar(folder, component_type, crop.image)
     if existing is not None:
@@ -229,15 +236,30 @@ def add_from_drawing(
         )
     stem = name or f"{source.stem}-p{page_number}"
     box = ",".join(f"{value:g}" for value in bbox_pt)
+    tight = ",".join(f"{value:.1f}" for value in crop.box_pt)
     info = ExemplarInfo(
         type=component_type,
         standard=standard,
         variant=variant or "user",
-        source=f"{source.name}, page {page_number}, box {box} pt (sld symbols add)",
+        source=(
+            f"{source.name}, page {page_number}, box {box} pt, cut to {tight} pt (sld symbols add)"
+        ),
         licence=licence,
         dpi=crop.dpi,
+        unit_pt=None if crop.unit_pt is None else round(crop.unit_pt, 3),
         terminals=[(round(x, 2), round(y, 2)) for x, y in crop.terminals],
         rotatable=rotatable,
         image="",
     )
-    return save_exemplar(folder, free_name(folder, component_type, stem), info, crop.image)
+    saved = save_exemplar(folder, free_name(folder, component_type, stem), info, crop.image)
+    if crop.pole is not None:
+        # One pole of a multi-pole device too: the same type drawn with fewer poles.
+        pole_info = info.model_copy(
+            update={
+                "source": info.source + "; one of its poles",
+                "terminals": [(round(x, 2), round(y, 2)) for x, y in crop.pole.terminals],
+            }
+        )
+        pole_name = free_name(folder, component_type, f"{saved.stem}-pole")
+        save_exemplar(folder, pole_name, pole_info, crop.pole.image)
+    return saved

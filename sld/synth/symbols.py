@@ -86,7 +86,7 @@ Primitive = Line | Polyline | Circle | Arc | Bezier
 # --- stroke letters ---------------------------------------------------------------------------
 
 
-def _letter(char: str, cx: float, cy: float, height: float) -> list[Primitive]:
+def letter_strokes(char: str, cx: float, cy: float, height: float) -> list[Primitive]:
     """A capital letter or sign as strokes, centred at (cx, cy); width about 0.75 x height."""
     h = height
     w = 0.75 * h
@@ -120,11 +120,11 @@ def _letter(char: str, cx: float, cy: float, height: float) -> list[Primitive]:
             Arc(cx, y1 - r, r, -90.0, 250.0),
         ]
     if char == "~":
-        return [_sine(cx, cy, w, h * 0.5)]
+        return [sine_stroke(cx, cy, w, h * 0.5)]
     raise ValueError(f"no stroke letter for {char!r}")
 
 
-def _sine(cx: float, cy: float, width: float, amplitude: float) -> Bezier:
+def sine_stroke(cx: float, cy: float, width: float, amplitude: float) -> Bezier:
     """One full sine period as a cubic Bézier, centred at (cx, cy)."""
     half = width / 2
     a = amplitude / 2
@@ -143,9 +143,12 @@ def _sine(cx: float, cy: float, width: float, amplitude: float) -> Bezier:
 class SymbolVariant:
     """One way of drawing one component type in one standard.
 
-    `terminals` are in the local frame (y down): "a" at the top, "b" at the bottom; round
-    symbols also offer "l" and "r" on their sides. `rotatable` says whether the generator may
-    turn it onto a horizontal run (round symbols with letters stay upright).
+    `primitives` draw the body, `leads` the straight stubs from the terminals to it along the
+    conductor (on a sheet they cannot be told from the wire, so the result format's box, the
+    body box, leaves them out). `terminals` are in the local frame (y down): "a" at the top,
+    "b" at the bottom; round symbols also offer "l" and "r" on their sides. `rotatable` says
+    whether the generator may turn it onto a horizontal run (round symbols with letters stay
+    upright).
     """
 
     type: str
@@ -154,6 +157,12 @@ class SymbolVariant:
     primitives: tuple[Primitive, ...]
     terminals: tuple[tuple[str, Point], ...]
     rotatable: bool = True
+    leads: tuple[Primitive, ...] = ()
+
+    @property
+    def strokes(self) -> tuple[Primitive, ...]:
+        """Everything drawn: leads and body."""
+        return (*self.leads, *self.primitives)
 
     @property
     def key(self) -> str:
@@ -171,18 +180,15 @@ def _round(r: float) -> tuple[tuple[str, Point], ...]:
     return (("a", (0.0, -r)), ("b", (0.0, r)), ("l", (-r, 0.0)), ("r", (r, 0.0)))
 
 
-def _leads(half: float, inner: float) -> list[Primitive]:
+def _leads(half: float, inner: float) -> tuple[Primitive, ...]:
     """Lead strokes from the terminals at +-half to the body at +-inner."""
-    return [Line(0, -half, 0, -inner), Line(0, inner, 0, half)]
+    return (Line(0, -half, 0, -inner), Line(0, inner, 0, half))
 
 
 def _transformers() -> list[SymbolVariant]:
     r, d = 9.0, 6.0  # circle radius, centre offset from the middle
-    circles: list[Primitive] = [
-        *_leads(r + d + 3, r + d),
-        Circle(0, -d, r),
-        Circle(0, d, r),
-    ]
+    circle_leads = tuple(_leads(r + d + 3, r + d))
+    circles: list[Primitive] = [Circle(0, -d, r), Circle(0, d, r)]
     delta = Polyline(((0, -d - 4.5), (3.9, -d + 2.2), (-3.9, -d + 2.2)), closed=True)
     wye = [Line(0, d, 0, d + 4.5), Line(0, d, -3.9, d - 2.3), Line(0, d, 3.9, d - 2.3)]
 
@@ -191,104 +197,127 @@ def _transformers() -> list[SymbolVariant]:
         extent = -180.0 if toward > 0 else 180.0
         return [Arc(-9.0 + 6.0 * i, y, 3.0, 180.0, extent) for i in range(4)]
 
-    coils: list[Primitive] = [
-        Line(0, -16, 0, -5.5),
-        *coil(-5.5, 1),
-        *coil(5.5, -1),
-        Line(0, 5.5, 0, 16),
-    ]
+    coil_leads = (Line(0, -16, 0, -5.5), Line(0, 5.5, 0, 16))
+    coils: list[Primitive] = [*coil(-5.5, 1), *coil(5.5, -1)]
     core = [Line(-12, -1.0, 12, -1.0), Line(-12, 1.0, 12, 1.0)]
+    terminals = _vertical(r + d + 3)
     return [
-        SymbolVariant("transformer", "iec", "two_circles", tuple(circles), _vertical(r + d + 3)),
         SymbolVariant(
-            "transformer", "iec", "vector_group", (*circles, delta, *wye), _vertical(r + d + 3)
+            "transformer", "iec", "two_circles", tuple(circles), terminals, leads=circle_leads
         ),
-        SymbolVariant("transformer", "ansi", "coils", tuple(coils), _vertical(16)),
-        SymbolVariant("transformer", "ansi", "coils_core", (*coils, *core), _vertical(16)),
+        SymbolVariant(
+            "transformer",
+            "iec",
+            "vector_group",
+            (*circles, delta, *wye),
+            terminals,
+            leads=circle_leads,
+        ),
+        SymbolVariant(
+            "transformer", "ansi", "coils", tuple(coils), _vertical(16), leads=coil_leads
+        ),
+        SymbolVariant(
+            "transformer", "ansi", "coils_core", (*coils, *core), _vertical(16), leads=coil_leads
+        ),
     ]
 
 
 def _breakers() -> list[SymbolVariant]:
-    square = (
-        *_leads(10, 6),
-        Polyline(((-6, -6), (6, -6), (6, 6), (-6, 6)), closed=True),
-    )
+    square = (Polyline(((-6, -6), (6, -6), (6, 6), (-6, 6)), closed=True),)
     switch_cross = (
-        Line(0, -14, 0, -6),
         Line(-2.5, -8.5, 2.5, -3.5),
         Line(-2.5, -3.5, 2.5, -8.5),
         Line(0, 6, -7, -5),
-        Line(0, 6, 0, 14),
     )
-    arc = (*_leads(12, 5), Arc(0, 0, 5, -90, 180), Line(-2, -5, 2, -5), Line(-2, 5, 2, 5))
+    arc = (Arc(0, 0, 5, -90, 180), Line(-2, -5, 2, -5), Line(-2, 5, 2, 5))
     drawout = (
-        Line(0, -17, 0, -6),
         Polyline(((-4, -14), (0, -10), (4, -14))),
         Polyline(((-6, -6), (6, -6), (6, 6), (-6, 6)), closed=True),
         Polyline(((-4, 14), (0, 10), (4, 14))),
-        Line(0, 6, 0, 17),
     )
     return [
-        SymbolVariant("circuit_breaker", "iec", "square", square, _vertical(10)),
-        SymbolVariant("circuit_breaker", "iec", "switch_cross", switch_cross, _vertical(14)),
-        SymbolVariant("circuit_breaker", "ansi", "arc", arc, _vertical(12)),
-        SymbolVariant("circuit_breaker", "ansi", "drawout", drawout, _vertical(17)),
+        SymbolVariant(
+            "circuit_breaker", "iec", "square", square, _vertical(10), leads=_leads(10, 6)
+        ),
+        SymbolVariant(
+            "circuit_breaker",
+            "iec",
+            "switch_cross",
+            switch_cross,
+            _vertical(14),
+            leads=(Line(0, -14, 0, -6), Line(0, 6, 0, 14)),
+        ),
+        SymbolVariant("circuit_breaker", "ansi", "arc", arc, _vertical(12), leads=_leads(12, 5)),
+        SymbolVariant(
+            "circuit_breaker",
+            "ansi",
+            "drawout",
+            drawout,
+            _vertical(17),
+            leads=(Line(0, -17, 0, -6), Line(0, 6, 0, 17)),
+        ),
     ]
 
 
 def _disconnects() -> list[SymbolVariant]:
-    bar = (
-        Line(0, -14, 0, -6),
-        Line(-3.5, -6, 3.5, -6),
-        Line(0, 6, -7, -5),
-        Line(0, 6, 0, 14),
-    )
+    bar_leads = (Line(0, -14, 0, -6), Line(0, 6, 0, 14))
+    bar = (Line(-3.5, -6, 3.5, -6), Line(0, 6, -7, -5))
     load_break = (*bar, Circle(0, -6, 1.4))
     contacts = (
-        Line(0, -14, 0, -7.6),
         Circle(0, -6, 1.6),
         Circle(0, 6, 1.6),
         Line(-1.0, 4.7, -7.5, -6.5),
-        Line(0, 7.6, 0, 14),
     )
+    contact_leads = (Line(0, -14, 0, -7.6), Line(0, 7.6, 0, 14))
     return [
-        SymbolVariant("disconnect_switch", "iec", "blade_bar", bar, _vertical(14)),
-        SymbolVariant("disconnect_switch", "iec", "load_break", load_break, _vertical(14)),
-        SymbolVariant("disconnect_switch", "ansi", "blade_contacts", contacts, _vertical(14)),
+        SymbolVariant("disconnect_switch", "iec", "blade_bar", bar, _vertical(14), leads=bar_leads),
+        SymbolVariant(
+            "disconnect_switch", "iec", "load_break", load_break, _vertical(14), leads=bar_leads
+        ),
+        SymbolVariant(
+            "disconnect_switch",
+            "ansi",
+            "blade_contacts",
+            contacts,
+            _vertical(14),
+            leads=contact_leads,
+        ),
     ]
 
 
 def _fuses() -> list[SymbolVariant]:
     rect = Polyline(((-3.2, -8), (3.2, -8), (3.2, 8), (-3.2, 8)), closed=True)
-    through = (Line(0, -12, 0, 12), rect)
+    # The conductor runs on through the rectangle: inside it, it is part of the body.
+    through = (Line(0, -8, 0, 8), rect)
     striker = (
-        Line(0, -12, 0, 12),
+        Line(0, -8, 0, 8),
         rect,
         Polyline(((-3.2, 5), (3.2, 5), (3.2, 8), (-3.2, 8)), closed=True, fill=True),
     )
-    s_curve = (*_leads(12, 6), Arc(0, -3, 3, -90, 180), Arc(0, 3, 3, -90, -180))
-    box = (*_leads(12, 7), Polyline(((-3, -7), (3, -7), (3, 7), (-3, 7)), closed=True))
+    s_curve = (Arc(0, -3, 3, -90, 180), Arc(0, 3, 3, -90, -180))
+    box = (Polyline(((-3, -7), (3, -7), (3, 7), (-3, 7)), closed=True),)
+    terminals = _vertical(12)
     return [
-        SymbolVariant("fuse", "iec", "rect_through", through, _vertical(12)),
-        SymbolVariant("fuse", "iec", "rect_striker", striker, _vertical(12)),
-        SymbolVariant("fuse", "ansi", "s_curve", s_curve, _vertical(12)),
-        SymbolVariant("fuse", "ansi", "box", box, _vertical(12)),
+        SymbolVariant("fuse", "iec", "rect_through", through, terminals, leads=_leads(12, 8)),
+        SymbolVariant("fuse", "iec", "rect_striker", striker, terminals, leads=_leads(12, 8)),
+        SymbolVariant("fuse", "ansi", "s_curve", s_curve, terminals, leads=_leads(12, 6)),
+        SymbolVariant("fuse", "ansi", "box", box, terminals, leads=_leads(12, 7)),
     ]
 
 
 def _machines() -> list[SymbolVariant]:
     r = 10.5
     ring = Circle(0, 0, r)
-    m = (ring, *_letter("M", 0, 0, 8.5))
+    m = (ring, *letter_strokes("M", 0, 0, 8.5))
     m_3ph = (
         ring,
-        *_letter("M", 0, -2.6, 6.5),
-        *_letter("3", -2.6, 5.0, 4.0),
-        _sine(2.4, 5.0, 4.0, 2.0),
+        *letter_strokes("M", 0, -2.6, 6.5),
+        *letter_strokes("3", -2.6, 5.0, 4.0),
+        sine_stroke(2.4, 5.0, 4.0, 2.0),
     )
-    g = (ring, *_letter("G", 0, 0, 9.0))
-    g_tilde = (ring, *_letter("G", 0, -2.6, 7.0), _sine(0, 5.2, 6.0, 2.4))
-    sine = (ring, _sine(0, 0, 12.0, 6.0))
+    g = (ring, *letter_strokes("G", 0, 0, 9.0))
+    g_tilde = (ring, *letter_strokes("G", 0, -2.6, 7.0), sine_stroke(0, 5.2, 6.0, 2.4))
+    sine = (ring, sine_stroke(0, 0, 12.0, 6.0))
     return [
         SymbolVariant("motor", "iec", "m_3ph", m_3ph, _round(r), rotatable=False),
         SymbolVariant("motor", "iec", "m", m, _round(r), rotatable=False),
@@ -302,20 +331,18 @@ def _machines() -> list[SymbolVariant]:
 
 def _extras() -> list[SymbolVariant]:
     """Non-core symbols drawn as distractors; the evaluation does not score them."""
-    ct_iec = (Line(0, -10, 0, 10), Circle(0, 0, 5))
-    ct_ansi = (Line(0, -10, 0, 10), Arc(2.2, -2.5, 2.5, -90, 180), Arc(2.2, 2.5, 2.5, -90, 180))
+    ct_iec = (Line(0, -5, 0, 5), Circle(0, 0, 5))
+    ct_ansi = (Line(0, -5, 0, 5), Arc(2.2, -2.5, 2.5, -90, 180), Arc(2.2, 2.5, 2.5, -90, 180))
     ground = (
-        Line(0, -8, 0, 0),
         Line(-7, 0, 7, 0),
         Line(-4.5, 3, 4.5, 3),
         Line(-2, 6, 2, 6),
     )
-    capacitor = (*_leads(10, 2), Line(-7, -2, 7, -2), Line(-7, 2, 7, 2))
-    capacitor_ansi = (*_leads(10, 2), Line(-7, -2, 7, -2), Arc(0, 11, 9, -140, 100))
-    meter_v = (*_leads(12, 6), Circle(0, 0, 6), *_letter("V", 0, 0, 5.0))
-    meter_a = (*_leads(12, 6), Circle(0, 0, 6), *_letter("A", 0, 0, 5.0))
+    capacitor = (Line(-7, -2, 7, -2), Line(-7, 2, 7, 2))
+    capacitor_ansi = (Line(-7, -2, 7, -2), Arc(0, 11, 9, -140, 100))
+    meter_v = (Circle(0, 0, 6), *letter_strokes("V", 0, 0, 5.0))
+    meter_a = (Circle(0, 0, 6), *letter_strokes("A", 0, 0, 5.0))
     arrester = (
-        Line(0, -12, 0, -6),
         Polyline(((-3.5, -6), (3.5, -6), (3.5, 6), (-3.5, 6)), closed=True),
         Polyline(((0, -4), (0, 3))),
         Polyline(((-1.6, 1), (0, 3.5), (1.6, 1)), closed=True, fill=True),
@@ -324,21 +351,38 @@ def _extras() -> list[SymbolVariant]:
         Line(-3, 11, 3, 11),
         Line(-1.2, 13, 1.2, 13),
     )
-    load = (Line(0, -10, 0, 4), Polyline(((-3.5, 3), (3.5, 3), (0, 10)), closed=True, fill=True))
+    load = (Polyline(((-3.5, 3), (3.5, 3), (0, 10)), closed=True, fill=True),)
     one_end = (("a", (0.0, -8.0)),)
+    ct_leads = _leads(10, 5)
+    plate_leads = _leads(10, 2)
+    meter_leads = _leads(12, 6)
+    arrester_lead = (Line(0, -12, 0, -6),)
+    load_lead = (Line(0, -10, 0, 3),)
     return [
-        SymbolVariant("current_transformer", "iec", "circle", ct_iec, _vertical(10)),
-        SymbolVariant("current_transformer", "ansi", "loops", ct_ansi, _vertical(10)),
-        SymbolVariant("ground", "iec", "bars", ground, one_end),
-        SymbolVariant("ground", "ansi", "bars", ground, one_end),
-        SymbolVariant("capacitor", "iec", "plates", capacitor, _vertical(10)),
-        SymbolVariant("capacitor", "ansi", "curved_plate", capacitor_ansi, _vertical(10)),
-        SymbolVariant("meter", "iec", "voltmeter", meter_v, _vertical(12), False),
-        SymbolVariant("meter", "ansi", "ammeter", meter_a, _vertical(12), False),
-        SymbolVariant("surge_arrester", "iec", "block", arrester, (("a", (0.0, -12.0)),)),
-        SymbolVariant("surge_arrester", "ansi", "block", arrester, (("a", (0.0, -12.0)),)),
-        SymbolVariant("load_arrow", "iec", "arrow", load, (("a", (0.0, -10.0)),)),
-        SymbolVariant("load_arrow", "ansi", "arrow", load, (("a", (0.0, -10.0)),)),
+        SymbolVariant(
+            "current_transformer", "iec", "circle", ct_iec, _vertical(10), leads=ct_leads
+        ),
+        SymbolVariant(
+            "current_transformer", "ansi", "loops", ct_ansi, _vertical(10), leads=ct_leads
+        ),
+        SymbolVariant("ground", "iec", "bars", ground, one_end, leads=(Line(0, -8, 0, 0),)),
+        SymbolVariant("ground", "ansi", "bars", ground, one_end, leads=(Line(0, -8, 0, 0),)),
+        SymbolVariant("capacitor", "iec", "plates", capacitor, _vertical(10), leads=plate_leads),
+        SymbolVariant(
+            "capacitor", "ansi", "curved_plate", capacitor_ansi, _vertical(10), leads=plate_leads
+        ),
+        SymbolVariant(
+            "meter", "iec", "voltmeter", meter_v, _vertical(12), False, leads=meter_leads
+        ),
+        SymbolVariant("meter", "ansi", "ammeter", meter_a, _vertical(12), False, leads=meter_leads),
+        SymbolVariant(
+            "surge_arrester", "iec", "block", arrester, (("a", (0.0, -12.0)),), leads=arrester_lead
+        ),
+        SymbolVariant(
+            "surge_arrester", "ansi", "block", arrester, (("a", (0.0, -12.0)),), leads=arrester_lead
+        ),
+        SymbolVariant("load_arrow", "iec", "arrow", load, (("a", (0.0, -10.0)),), leads=load_lead),
+        SymbolVariant("load_arrow", "ansi", "arrow", load, (("a", (0.0, -10.0)),), leads=load_lead),
     ]
 
 
@@ -360,8 +404,18 @@ def symbol_variant(key: str) -> SymbolVariant:
     return _BY_KEY[key]
 
 
-def variants_of(component_type: str, standard: Standard) -> list[SymbolVariant]:
-    return [v for v in SYMBOL_VARIANTS if v.type == component_type and v.standard == standard]
+def variants_of(
+    component_type: str, standard: Standard, *, foreign: bool = False
+) -> list[SymbolVariant]:
+    """The catalogue's variants of a type in a standard; with `foreign`, the other office's
+    drawings of it (`sld.synth.foreign`) instead."""
+    if foreign:
+        from sld.synth.foreign import FOREIGN_VARIANTS
+
+        pool: tuple[SymbolVariant, ...] = FOREIGN_VARIANTS
+    else:
+        pool = SYMBOL_VARIANTS
+    return [v for v in pool if v.type == component_type and v.standard == standard]
 
 
 #: A house style: the one variant name each component type is drawn with.
@@ -373,11 +427,24 @@ def house_style(number: int, standard: Standard) -> HouseStyle:
 
     Without a house style every symbol picks its variant anew, so one sheet mixes, say, both IEC
     breaker drawings; real drawing sets are consistent, and "cut one breaker, find all breakers"
-    assumes they are.
+    assumes they are. House `sld.synth.foreign.FOREIGN_HOUSE` draws the six core types the
+    foreign way, which the built-in library does not hold.
     """
     rng = random.Random(f"sld.synth/house/{number}/{standard}")
     types = dict.fromkeys(v.type for v in SYMBOL_VARIANTS if v.standard == standard)
-    return {kind: rng.choice(variants_of(kind, standard)).variant for kind in types}
+    style = {kind: rng.choice(variants_of(kind, standard)).variant for kind in types}
+    from sld.synth.foreign import FOREIGN_HOUSE
+
+    if number == FOREIGN_HOUSE:
+        # The core types as the other office draws them; the rest from the catalogue.
+        style.update({v.type: v.variant for v in variants_of_all_foreign(standard)})
+    return style
+
+
+def variants_of_all_foreign(standard: Standard) -> list[SymbolVariant]:
+    from sld.synth.foreign import FOREIGN_VARIANTS
+
+    return [v for v in FOREIGN_VARIANTS if v.standard == standard]
 
 
 # --- placement --------------------------------------------------------------------------------
@@ -420,10 +487,13 @@ class Placement:
 
 @dataclass(frozen=True)
 class SymbolGeometry:
-    """A placed symbol: its body box and terminal points, in page points (y down)."""
+    """A placed symbol, in page points (y down): the box of everything drawn (`bbox`, leads
+    included: the room it takes on the sheet), its body box (`body`: the result format's box,
+    without the leads) and its terminal points."""
 
     bbox: Box
     terminals: dict[str, Point]
+    body: Box
 
 
 def _arc_points(arc: Arc, steps: int = 24) -> list[Point]:
@@ -473,13 +543,21 @@ def _ink_points(primitive: Primitive, place: Placement) -> list[Point]:
     return points
 
 
-def symbol_geometry(place: Placement) -> SymbolGeometry:
-    """Body box and terminals of a placed variant, without drawing it."""
-    points = [p for primitive in place.variant.primitives for p in _ink_points(primitive, place)]
+def _ink_box(primitives: Sequence[Primitive], place: Placement) -> Box:
+    points = [p for primitive in primitives for p in _ink_points(primitive, place)]
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def symbol_geometry(place: Placement) -> SymbolGeometry:
+    """Boxes and terminals of a placed variant, without drawing it."""
     terminals = {name: place.to_page(point) for name, point in place.variant.terminals}
-    return SymbolGeometry((min(xs), min(ys), max(xs), max(ys)), terminals)
+    return SymbolGeometry(
+        _ink_box(place.variant.strokes, place),
+        terminals,
+        _ink_box(place.variant.primitives, place),
+    )
 
 
 def draw_symbol(canvas: Canvas, place: Placement, page_height: float) -> SymbolGeometry:
@@ -493,7 +571,7 @@ def draw_symbol(canvas: Canvas, place: Placement, page_height: float) -> SymbolG
     canvas.setLineJoin(1)
     canvas.setStrokeGray(0)
     canvas.setFillGray(0)
-    for primitive in place.variant.primitives:
+    for primitive in place.variant.strokes:
         _draw_primitive(canvas, primitive)
     canvas.restoreState()
     return symbol_geometry(place)
@@ -548,8 +626,9 @@ def render_symbol_png(
 ) -> tuple[NDArray[np.uint8], Box, dict[str, Point]]:
     """Rasterise one variant as the sheets draw it.
 
-    Returns the grey image (uint8, 255 = paper), the body box and the terminals, both in pixels
-    of that image. `margin` is the paper around the body box, in points.
+    Returns the grey image (uint8, 255 = paper) of everything drawn, leads included, the body
+    box (without the leads, as the result format boxes a symbol) and the terminals, both in
+    pixels of that image. `margin` is the paper around the drawing, in points.
     """
     if isinstance(variant, str):
         variant = symbol_variant(variant)
@@ -569,7 +648,7 @@ def render_symbol_png(
     finally:
         pdf.close()
     px = dpi / 72.0
-    bx0, by0, bx1, by1 = geometry.bbox
+    bx0, by0, bx1, by1 = geometry.body
     terminals = {name: (x * px, y * px) for name, (x, y) in geometry.terminals.items()}
     return image, (bx0 * px, by0 * px, bx1 * px, by1 * px), terminals
 

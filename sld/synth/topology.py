@@ -151,7 +151,9 @@ class TopologyMaker:
     ) -> Part:
         choices = variants_of(kind, self.standard)
         if self.house and kind in self.house:
-            choices = [v for v in choices if v.variant == self.house[kind]] or choices
+            chosen = self.house[kind]
+            own = variants_of(kind, self.standard, foreign=True) + choices
+            choices = [v for v in own if v.variant == chosen] or choices
         if rotatable:
             choices = [v for v in choices if v.rotatable] or choices
         variant = self.rng.choice(choices)

@@ -75,7 +75,7 @@ def sheet_page(sheet: Sheet, box_map: BoxMap = _identity_box) -> Page:
         Component(
             id=s.id,
             type=s.type,
-            bbox=_round_box(box_map(s.geometry.bbox)),
+            bbox=_round_box(box_map(s.geometry.body)),
             score=1.0,
             name=s.name,
             ratings=Ratings.model_validate(s.ratings),
@@ -142,7 +142,7 @@ def graph_json(
                 symbol = symbols[node.id]
                 attrs["type"] = symbol.type
                 attrs["variant"] = symbol.placement.variant.key
-                attrs["bbox"] = list(_round_box(box_map(symbol.geometry.bbox)))
+                attrs["bbox"] = list(_round_box(box_map(symbol.geometry.body)))
                 attrs["ratings"] = Ratings.model_validate(symbol.ratings).model_dump()
             graph.add_node(node.id, **attrs)
         for a, b in sheet.edges:

@@ -80,12 +80,12 @@ def test_exemplars_cut_from_the_diagram_find_its_symbols(
     chromium: str, data: Path, tmp_path: Path
 ) -> None:
     """End to end on a real drawing style: symbols added through the library find every
-    component; a correction round (powsybl's power-flow arrows marked `not_a_symbol`) removes
-    false components and so improves the connections."""
+    component; a correction round (the false components, powsybl's power-flow arrows among
+    them, marked `not_a_symbol`) removes false components and so improves the connections."""
     case = powsybl.prepare_case("TestSldClassSubstation", tmp_path, chromium, data)
     first, corrected = powsybl.score_with_exemplars(case, tmp_path, rounds=2)
     assert first["detection"]["recall"] == 1.0
-    assert "not_a_symbol#load_arrow" in corrected["exemplars_added"]
+    assert any(key.startswith("not_a_symbol#") for key in corrected["exemplars_added"])
     assert corrected["detection"]["recall"] == 1.0
     assert corrected["detection"]["precision"] > first["detection"]["precision"]
     assert corrected["connections"]["f1"] > first["connections"]["f1"]

@@ -17,7 +17,8 @@ from sld.pages.raster import load_page, open_source
 from sld.pages.tiling import Tile, make_tiles
 from sld.settings import Settings
 from sld.symbols.detectors import detector_for
-from sld.symbols.detectors.template import TemplateDetector
+from sld.symbols.detectors.template import Examined, Placement, TemplateDetector, _agree_by_shape
+from sld.symbols.devices import DeviceCandidate
 from sld.synth import generate_set, render_symbol_png, symbol_variant
 
 SEED = 5  # apart from calibration (1000) and evaluation (2000+) seeds
@@ -167,8 +168,11 @@ def test_symbols_of_a_generated_sheet_are_found(
     page = load_page(open_source(pdf), 0, settings)
     truth = json.loads(pdf.with_suffix(".json").read_text())["pages"][0]
     text = as_boxes([t["bbox"] for t in truth["texts"]])
+    labels = [t["text"] for t in truth["texts"]]
     tiles = [
-        t for t in make_tiles(page, settings.tile_size, settings.tile_overlap, text) if t.has_ink
+        t
+        for t in make_tiles(page, settings.tile_size, settings.tile_overlap, text, labels)
+        if t.has_ink
     ]
     found = detector.detect(tiles)
     predicted = [
@@ -226,8 +230,10 @@ def test_not_a_symbol_exemplars_win_their_places_but_are_not_reported(tmp_path: 
     assert len(found) == 0
 
 
-def test_the_tiles_dpi_sets_the_symbol_size_searched(detector: TemplateDetector) -> None:
-    """A drawing rendered at 96 dpi (an image file) is searched at its own resolution."""
+def test_the_symbol_size_comes_from_the_drawing_not_the_dpi(detector: TemplateDetector) -> None:
+    """A drawing rendered at 96 dpi (an image file) is found, and so is the same raster taken
+    for 400 dpi, where the transformer is a quarter of the exemplar's size in points: the scale
+    is measured on the page, not assumed from a symbol size."""
     symbol, box, terminals = render_symbol_png(
         symbol_variant("transformer/iec/two_circles"), 1.25, 96
     )
@@ -237,11 +243,54 @@ def test_the_tiles_dpi_sets_the_symbol_size_searched(detector: TemplateDetector)
         end = 0 if y < symbol.shape[0] / 2 else 399
         cv2.line(page, (round(x) + 150, round(y) + 150), (round(x) + 150, end), 0, 1)
     truth = np.asarray(box) + 150
-    at_96 = Tile(index=0, x0=0, y0=0, image=page, dpi=96.0)
-    (found,) = detector.detect([at_96])
-    assert list(found.labels) == ["transformer"]
-    assert iou_matrix(found.boxes, as_boxes([truth]))[0, 0] > 0.6
-    # Taken for 400 dpi, the same pixels would be a transformer a quarter of the exemplar's
-    # size: below the smallest searched.
-    (wrong,) = detector.detect([Tile(index=0, x0=0, y0=0, image=page, dpi=400.0)])
-    assert "transformer" not in list(wrong.labels)
+    for dpi in (96.0, 400.0):
+        (found,) = detector.detect([Tile(index=0, x0=0, y0=0, image=page, dpi=dpi)])
+        assert list(found.labels) == ["transformer"], dpi
+        assert iou_matrix(found.boxes, as_boxes([truth]))[0, 0] > 0.6, dpi
+
+
+def _seen(mask: np.ndarray, kind: str, score: float, x: float) -> Examined:
+    height, width = mask.shape
+    candidate = DeviceCandidate((0, 0, width, height), frozenset(), 1, 0.9, mask)
+    box = (x, 0.0, x + width, float(height))
+    return Examined(candidate, mask, box, Placement(kind, score, box))
+
+
+def _breaker_strokes() -> np.ndarray:
+    mask = np.zeros((40, 14), np.uint8)
+    cv2.line(mask, (7, 0), (7, 12), 1, 2)
+    cv2.line(mask, (7, 28), (7, 39), 1, 2)
+    cv2.line(mask, (2, 12), (7, 28), 1, 2)  # the blade, open
+    cv2.line(mask, (4, 10), (10, 14), 1, 1)  # the cross of a breaker's contact
+    cv2.line(mask, (10, 10), (4, 14), 1, 1)
+    return mask
+
+
+def test_devices_drawn_alike_take_the_name_most_of_them_were_given() -> None:
+    breaker, ring = _breaker_strokes(), np.zeros((30, 30), np.uint8)
+    cv2.circle(ring, (15, 15), 12, 1, 2)
+    examined = [
+        _seen(breaker, "circuit_breaker", 0.7, 0),
+        _seen(breaker, "circuit_breaker", 0.66, 50),
+        _seen(breaker, "symbol", 0.9, 100),  # below the threshold, drawn the same way
+        _seen(ring, "symbol", 0.8, 150),  # drawn otherwise: stays unexplained
+    ]
+    agreed = _agree_by_shape(examined)
+    kinds = [seen.placement.type for seen in agreed if seen.placement is not None]
+    assert kinds == ["circuit_breaker", "circuit_breaker", "circuit_breaker", "symbol"]
+    assert agreed[2].placement is not None and agreed[2].placement.score == pytest.approx(0.68)
+
+
+def test_a_name_given_to_a_minority_of_alike_devices_is_not_spread() -> None:
+    breaker = _breaker_strokes()
+    examined = [
+        _seen(breaker, "circuit_breaker", 0.7, 0),
+        _seen(breaker, "symbol", 0.9, 50),
+        _seen(breaker, "symbol", 0.9, 100),
+    ]
+    agreed = _agree_by_shape(examined)
+    assert [seen.placement.type for seen in agreed if seen.placement] == [
+        "circuit_breaker",
+        "symbol",
+        "symbol",
+    ]

@@ -1,57 +1,51 @@
-"""The `template` detector: finds symbols by matching the reference-symbol library, on CPU.
+"""The `template` detector: devices found in the line drawing, named by the symbol library, on CPU.
 
-The user's workflow "show one breaker, find all breakers": every exemplar in the library
-(`sld.symbols`) is looked for on the page, turned and mirrored as drawings turn symbols, at
-scales from `symbol_scale_min` to `symbol_scale_max` of its own size.
+The user's workflow "show one breaker, find all breakers", in four steps that know nothing of
+any drawing office's style until the last:
 
-Sliding every exemplar at every scale and turn over a whole page is far too slow (an A3 page at
-200 dpi takes 150 ms per exemplar, turn and scale), so the search follows the drawing instead:
+1. the page's scale, from its lettering (`sld.symbols.scale`): every length below is in
+   units of it, so a sheet drawn at any scale gives the same search;
+2. its line drawing taken apart (`sld.symbols.linework`): conductors, dashed lines, text, and
+   what is left, which the symbols are made of;
+3. the device candidates (`sld.symbols.devices`): what sits on a conductor and is no drawing
+   convention (ticks, dots, terminal strips, balloons), each with its tight box, the poles of
+   one device tied together;
+4. each candidate against every view of every exemplar of the library, in every quarter turn
+   and mirrored (`sld.symbols.classify`): the best view names it when its score reaches the
+   type's threshold (chosen on calibration drawings and stored with the library). Exemplars
+   of the type `not_a_symbol` (look-alikes) win their candidates, which are then not reported,
+   unless a view of the user's own library also reaches its threshold there: a look-alike
+   drawn for other drawings never hides a symbol cut from drawings like this one. A candidate
+   that no view explains is reported as a device of type `symbol`, scored by how sure the page
+   is that it is a device at all, so that the graph never runs a wire through it;
+5. one name for one drawing (`_agree_by_shape`): the candidates of a page drawn the same way
+   (`classify.group_by_shape`) are one kind of device, so where most of such a group was named
+   one type, its unexplained members take that name too. An exemplar cut from the main breaker
+   of a board explains the branch breakers drawn alike only by a little (they lack its
+   residual-current toroid); the branch breakers it does explain name the rest.
 
-1. ink (`ink.py`): strokes as a binary mask, text blanked;
-2. candidates (`conductors.py`): runs of ink beside the straight conductor lines, which give
-   each possible symbol's place, direction and size;
-3. for each candidate, the views of the exemplars that fit its direction and proportions are
-   placed at the scale its size gives, and scored (`references.py`: agreement of strokes, with
-   a ring of paper around the symbol) at a canonical size, shifted by up to a few pixels; the
-   best few views are tried again a scale step smaller and larger;
-4. the placements are ranked by score; one is kept where placements overlap, if its score
-   reaches its type's threshold (chosen on calibration drawings and stored with the library).
-   Exemplars of the type `not_a_symbol` (look-alikes such as a wire's break mark) take part
-   and win places, but are never reported.
-
-Why this design, from measurements made while building it (synthetic sheets, seeds 101 and
-1000): brute force over types, turns and scales is out (above); plain connected components
-of the ink without the long lines gave candidates whose size was no guide to the scale (stubs
-and neighbouring symbols stuck to them), while runs along a conductor give it within a few
-per cent; and normalised cross-correlation of strokes scored look-alikes within a few
-hundredths of the right symbol (a template that is mostly lead matches any wire), while the
-stroke F-measure with a paper ring separates them by 0.1 or more. An A3 page takes about half
-a second on one core (`benchmarks/detection.py`).
-
-The detector answers per tile, as the protocol asks, but it matches on the whole page once:
-the tiles of a page are pasted back together (they are cut from one raster, and overlap), and
-each symbol is reported in one tile that holds it whole. Tiles that do not fit together (not
-cut from one page) are matched one by one.
+The detector answers per tile, as the protocol asks, but it works on the whole page once: the
+tiles of a page are pasted back together (they are cut from one raster), and each symbol is
+reported in one tile that holds it whole. Tiles that do not fit together are taken one by one.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from sld.detections import Detections
-from sld.geometry import FloatArray, as_boxes, containment_matrix, iou_matrix
-from sld.pages.ink import Binary, blank_boxes, ink_mask, pool, thin_strokes
+from sld.geometry import FloatArray, as_boxes, containment_matrix
+from sld.pages.ink import Binary, ink_mask, stroke_width
+from sld.pages.page import PageImage
 from sld.pages.tiling import Tile
 from sld.settings import Settings
-from sld.symbols.candidates import Candidate, find_candidates
-from sld.symbols.detectors.references import ReferenceView, match_scores, views_of
+from sld.symbols.classify import Match, ShapeIndex, group_by_shape
+from sld.symbols.devices import DeviceCandidate, find_devices
 from sld.symbols.library import (
     NOT_A_SYMBOL,
     library_signature,
@@ -59,51 +53,47 @@ from sld.symbols.library import (
     load_thresholds,
     threshold_for,
 )
+from sld.symbols.linework import Linework, take_apart
+from sld.symbols.scale import UNIT_PX, DrawingScale, estimate_scale, scale_from_devices
 
 log = logging.getLogger(__name__)
 
-#: Canonical crops are made at pooling factors on this ladder (so they can be reused).
-LADDER_STEP = 2.0 ** (1.0 / 8.0)
-#: The scale step tried either side of the estimate for the best views of a candidate.
-REFINE_STEP = 1.09
-REFINED_VIEWS = 5
-#: ... if their score is at least this, and within this much of the candidate's best.
-REFINE_FLOOR = 0.6
-REFINE_MARGIN = 0.15
-#: Canonical pixels the placement is shifted by, each way, to find the best fit.
-SEARCH_PX = 3
-#: A candidate's proportions must agree with a view's within this factor.
-PROPORTION_TOLERANCE = 1.43
-#: ... and the share of its ink left of the conductor within this much.
-SIDE_TOLERANCE = 0.25
-#: Placements overlapping more than this (IoU), or the smaller this much inside the larger,
-#: are one symbol.
-OVERLAP_IOU = 0.3
-OVERLAP_CONTAINED = 0.6
-#: Text is kept (not blanked) this far around a candidate, as a share of its size.
-KEEP_TEXT_SHARE = 0.25
-#: A placement this much inside a text box is part of the text.
-INSIDE_TEXT = 0.8
+#: The type of a device that no exemplar explains.
+UNCLASSIFIED = "symbol"
+#: An exemplar that knows its drawing's lettering unit names only candidates whose longest side,
+#: in units of their own page's lettering, is within this factor of its own.
+SIZE_FACTOR = 2.0
 
 
 @dataclass(frozen=True)
 class Placement:
-    """A view placed on the page with its score; box in page pixels."""
+    """A device found on the page: its type, score and tight box in page pixels."""
 
+    type: str
     score: float
     box: tuple[float, float, float, float]
-    view: ReferenceView
+
+
+@dataclass(frozen=True)
+class Examined:
+    """A device candidate, its strokes as compared with exemplars, its tight box in page
+    pixels, and what is reported for it (None: a look-alike's place)."""
+
+    candidate: DeviceCandidate
+    crop: Binary
+    box: tuple[float, float, float, float]
+    placement: Placement | None
 
 
 class TemplateDetector:
-    """Matches the reference-symbol library; see the module docstring."""
+    """Finds devices and names them with the reference-symbol library; see the module docstring."""
 
     name = "template"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._signature: tuple[tuple[str, int], ...] | None = None
-        self.views: list[ReferenceView] = []
+        self.index = ShapeIndex([])
         self.thresholds: dict[str, float] = {}
         self.reload()
 
@@ -115,15 +105,14 @@ class TemplateDetector:
         exemplars = load_library(self.settings)
         if not exemplars:
             log.warning(
-                "the symbol library is empty (%s): nothing will be detected",
+                "the symbol library is empty (%s): every device will be of type %r",
                 self.settings.symbol_builtin_library or "models/symbols",
+                UNCLASSIFIED,
             )
-        self.views = _distinct([view for exemplar in exemplars for view in views_of(exemplar)])
-        self._fits_vertical = _Fits(self.views, vertical=True)
-        self._fits_horizontal = _Fits(self.views, vertical=False)
+        self.index = ShapeIndex(exemplars)
         self.thresholds = load_thresholds(self.settings)
         self._signature = signature
-        log.info("symbol library: %d exemplars, %d views", len(exemplars), len(self.views))
+        log.info("symbol library: %d exemplars, %d views", len(exemplars), len(self.index))
 
     def detect(self, tiles: Sequence[Tile]) -> list[Detections]:
         self.reload()
@@ -132,313 +121,242 @@ class TemplateDetector:
         page = _stitch(tiles)
         if page is None:
             return [self._detect_in_tile(tile) for tile in tiles]
-        image, text_boxes = page
-        placements = self.find(image, text_boxes, tiles[0].dpi or self.settings.dpi)
+        image, text_boxes, text_labels = page
+        placements = self.find(image, text_boxes, text_labels, tiles[0].dpi or self.settings.dpi)
         return _per_tile(placements, tiles)
 
+    def detect_page(self, page: PageImage, texts: Detections) -> Detections:
+        """The devices of a whole page, with its text lines; boxes in points."""
+        self.reload()
+        labels = [str(label) for label in texts.labels]
+        placements = self.find(page.image, texts.boxes * page.scale, labels, page.dpi)
+        found = _to_detections(placements, 0.0, 0.0)
+        return Detections(found.boxes / page.scale, found.scores, found.labels)
+
     def _detect_in_tile(self, tile: Tile) -> Detections:
-        placements = self.find(tile.image, tile.text_boxes, tile.dpi or self.settings.dpi)
+        labels = list(tile.text_labels) or [""] * len(tile.text_boxes)
+        placements = self.find(tile.image, tile.text_boxes, labels, tile.dpi or self.settings.dpi)
         return _to_detections(placements, 0.0, 0.0)
 
-    # --- the search ---------------------------------------------------------------------
+    # --- the search -------------------------------------------------------------------------
 
-    def find(self, grey: np.ndarray, text_boxes: FloatArray, dpi: float) -> list[Placement]:
-        """The symbols on a grey raster at `dpi` (text boxes in its pixels), best first."""
-        started = time.perf_counter()
-        strokes = ink_mask(grey)
-        text = as_boxes(text_boxes)
-        # Candidates are looked for with text lines blanked, but not one- or two-letter boxes:
-        # those are as often a symbol's inside that OCR read as a letter (the cross of a
-        # breaker, a coil, the M of a motor) as a short label.
-        ink = blank_boxes(strokes, text[~_compact(text)])
-        if not ink.any() or not self.views:
-            return []
-        layout = find_candidates(ink, dpi / 72.0)
-        candidates = layout.candidates
-        # A symbol is judged on the strokes around it less the long lines across its conductor:
-        # a bus at a breaker's terminal, or the wire of a tee, is no stray ink; the conductor
-        # itself stays (it runs through a fuse or a current transformer, not through a breaker).
-        across_vertical = np.bitwise_and(strokes, 1 - layout.long_horizontal)
-        across_horizontal = np.bitwise_and(strokes, 1 - layout.long_vertical)
-        placements: list[Placement] = []
-        for candidate in candidates:
-            judged = across_vertical if candidate.vertical else across_horizontal
-            crops = _CanonicalCrops(strokes, judged, text, candidate)
-            placements.extend(self._place(crops, candidate, dpi))
-        chosen = [
-            p
-            for p in self._choose(placements)
-            if p.view.type != NOT_A_SYMBOL and not _inside_text(p, text)
+    def find(
+        self, grey: np.ndarray, text_boxes: FloatArray, text_labels: list[str], dpi: float
+    ) -> list[Placement]:
+        """The devices on a grey raster at `dpi` (text boxes in its pixels), in reading order."""
+        return [
+            seen.placement
+            for seen in self.examine(grey, text_boxes, text_labels, dpi)
+            if seen.placement is not None
         ]
+
+    def examine(
+        self, grey: np.ndarray, text_boxes: FloatArray, text_labels: list[str], dpi: float
+    ) -> list[Examined]:
+        """Every device candidate of the page with what the library says of it."""
+        started = time.perf_counter()
+        px_per_pt = dpi / 72.0
+        text_pt = as_boxes(text_boxes) / px_per_pt
+        work = self._linework(grey, text_pt, text_labels, px_per_pt)
+        if work is None:
+            return []
+        candidates = find_devices(work)
+        if work.scale_source != "text" and candidates:
+            # No lettering to measure: the devices found at a first guess give the scale.
+            scale = scale_from_devices(
+                [(c.box[2] - c.box[0], c.box[3] - c.box[1]) for c in candidates], work.px_per_pt
+            )
+            work = take_apart(grey, px_per_pt, scale, text_pt, text_labels)
+            candidates = find_devices(work)
+        text_px = text_pt * work.px_per_pt
+        crops = [_crop(work, candidate, text_px) for candidate in candidates]
+        matches = [
+            _sized(m, c, work)
+            for m, c in zip(
+                self.index.best(crops, [c.sides for c in candidates]), candidates, strict=True
+            )
+        ]
+        user_matches = [
+            None if m is None else _sized(m, c, work)
+            for m, c in zip(self._user_matches(crops, candidates, matches), candidates, strict=True)
+        ]
+        poles = self._pole_matches(work, candidates, text_px)
+        back = px_per_pt / work.px_per_pt
+        examined = []
+        for candidate, crop, match, user, pole in zip(
+            candidates, crops, matches, user_matches, poles, strict=True
+        ):
+            found = self._decide(candidate, match, user, pole)
+            x0, y0, x1, y1 = candidate.box
+            box = (x0 * back, y0 * back, x1 * back, y1 * back)
+            placement = None if found is None else Placement(found[0], found[1], box)
+            examined.append(Examined(candidate, crop, box, placement))
+        examined = _agree_by_shape(examined)
         log.debug(
-            "template: %d candidates, %d placements, %d symbols in %.2f s",
+            "template: unit %.1f pt, %d candidates, %d devices in %.2f s",
+            work.unit / work.px_per_pt,
             len(candidates),
-            len(placements),
-            len(chosen),
+            sum(1 for e in examined if e.placement is not None),
             time.perf_counter() - started,
         )
-        return chosen
+        return examined
 
-    def _place(self, crops: _CanonicalCrops, candidate: Candidate, dpi: float) -> list[Placement]:
-        """Every view that fits the candidate, placed and scored; the best refined in scale."""
-        tried: list[tuple[float, ReferenceView, float]] = []
-        placements: list[Placement] = []
-        fits = self._fits_vertical if candidate.vertical else self._fits_horizontal
-        for view, scale in fits.scales(candidate, self.settings, dpi):
-            placement = _score(crops, view, candidate, scale)
-            if placement is not None:
-                placements.append(placement)
-                tried.append((placement.score, view, scale))
-        tried.sort(key=lambda item: -item[0])
-        if not tried:
-            return placements
-        # Only views that may win are worth a second look at other scales.
-        floor = max(REFINE_FLOOR, tried[0][0] - REFINE_MARGIN)
-        worth = [item for item in tried[:REFINED_VIEWS] if item[0] >= floor]
-        for _, view, scale in worth:
-            for step in (1.0 / REFINE_STEP, REFINE_STEP):
-                if self._in_range(view, scale * step, dpi):
-                    placement = _score(crops, view, candidate, scale * step)
-                    if placement is not None:
-                        placements.append(placement)
-        return placements
+    def _linework(
+        self, grey: np.ndarray, text_pt: FloatArray, text_labels: list[str], px_per_pt: float
+    ) -> Linework | None:
+        """The page taken apart at the scale its lettering gives (or a first guess without)."""
+        ink = ink_mask(grey)
+        if not ink.any():
+            return None
+        scale = estimate_scale(text_pt, text_labels, stroke_width(ink) / px_per_pt, ink, px_per_pt)
+        if scale.too_coarse(px_per_pt):
+            log.warning(
+                "the drawing's lettering is %.1f px high on this %.0f dpi raster: symbols are "
+                "too small to be found reliably; digitise with a higher SLD_DPI",
+                scale.unit_px(px_per_pt),
+                px_per_pt * 72,
+            )
+        if scale.source != "text":
+            # A first look at the raster's own resolution; `examine` rescales from the devices.
+            scale = DrawingScale(UNIT_PX / px_per_pt, scale.source)
+        return take_apart(grey, px_per_pt, scale, text_pt, text_labels)
 
-    def _in_range(self, view: ReferenceView, scale: float, dpi: float) -> bool:
-        natural = dpi / view.exemplar.info.dpi
-        relative = scale / natural
-        return self.settings.symbol_scale_min <= relative <= self.settings.symbol_scale_max
+    def _passes(self, match: Match) -> bool:
+        if match.shape is None:
+            return False
+        return match.score >= threshold_for(match.shape.type, self.thresholds, self.settings)
 
-    def _choose(self, placements: list[Placement]) -> list[Placement]:
-        """Best first; a placement overlapping a better one is the same symbol and dropped."""
-        passing = [
-            p
-            for p in placements
-            if p.score >= threshold_for(p.view.type, self.thresholds, self.settings)
-        ]
-        if not passing:
-            return []
-        boxes = as_boxes([p.box for p in passing])
-        areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-        order = sorted(range(len(passing)), key=lambda i: (-round(passing[i].score, 3), -areas[i]))
-        # containment_matrix[i, j] is the share of i inside j; the smaller box's share decides.
-        contained = containment_matrix(boxes, boxes)
-        overlap = (iou_matrix(boxes, boxes) > OVERLAP_IOU) | (
-            np.maximum(contained, contained.T) > OVERLAP_CONTAINED
-        )
-        # A built-in look-alike was drawn for other drawings; a symbol of the user's own library
-        # was cut from drawings like this one, so the look-alike never hides it.
+    def _user_matches(
+        self, crops: list[Binary], candidates: list[DeviceCandidate], matches: list[Match]
+    ) -> list[Match | None]:
+        """For candidates a built-in look-alike won: the best view of the user's own library."""
         user = self.settings.symbol_library
-        lookalike = np.asarray([p.view.type == NOT_A_SYMBOL for p in passing], dtype=bool)
-        from_user = np.asarray(
-            [user is not None and p.view.exemplar.folder == user for p in passing], dtype=bool
-        )
-        users_symbol = from_user & ~lookalike
-        kept: list[int] = []
-        suppressed = np.zeros(len(passing), dtype=bool)
-        for index in order:
-            if suppressed[index]:
-                continue
-            kept.append(index)
-            hidden = overlap[index]
-            if lookalike[index] and not from_user[index]:
-                hidden = hidden & ~users_symbol
-            suppressed |= hidden
-        return [passing[i] for i in kept]
-
-
-def _distinct(views: list[ReferenceView]) -> list[ReferenceView]:
-    """The views less repeats: one drawing listed under two standards is matched once."""
-    seen: set[tuple[object, ...]] = set()
-    distinct = []
-    for view in views:
-        key = (
-            view.type,
-            view.height,
-            view.width,
-            view.axis_x,
-            view.axis_y,
-            view.strokes.tobytes(),
-            view.care.tobytes(),
-        )
-        if key not in seen:
-            seen.add(key)
-            distinct.append(view)
-    return distinct
-
-
-class _Fits:
-    """The views that can sit on conductors of one direction, with their body extents as
-    arrays, so that one candidate is sized against all of them at once."""
-
-    def __init__(self, views: list[ReferenceView], *, vertical: bool) -> None:
-        self.views: list[ReferenceView] = []
-        rows = []
-        for view in views:
-            body = view.body_vertical if vertical else view.body_horizontal
-            axis = view.axis_x if vertical else view.axis_y
-            if body is None or axis is None:
-                continue
-            if vertical:
-                along, low, high = body[3] - body[1], body[0] - axis, body[2] - axis
-            else:
-                along, low, high = body[2] - body[0], body[1] - axis, body[3] - axis
-            self.views.append(view)
-            rows.append((along, low, high, max(view.height, view.width), view.exemplar.info.dpi))
-        table = np.asarray(rows, dtype=np.float64).reshape(-1, 5)
-        self.along, self.low, self.high, self.longest, self.dpi = table.T
-        self.across = self.high - self.low
-
-    def scales(
-        self, candidate: Candidate, settings: Settings, dpi: float
-    ) -> list[tuple[ReferenceView, float]]:
-        """Page pixels per exemplar pixel that make each view's body fill the candidate, for
-        the views whose proportions and side of the conductor agree with it, within range."""
-        along_c = candidate.end - candidate.start
-        across_c = candidate.high - candidate.low
-        if along_c <= 0 or across_c <= 0 or not self.views:
-            return []
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f_along = along_c / self.along
-            f_across = across_c / self.across
-            ratio = f_along / f_across
-            side = np.abs(-candidate.low / across_c - (-self.low) / self.across)
-        scale = np.sqrt(f_along * f_across)
-        scale = np.where(self.across < 0.2 * self.longest, f_along, scale)
-        scale = np.where(self.along < 0.2 * self.longest, f_across, scale)
-        relative = scale / (dpi / self.dpi)
-        fit = (
-            (self.along > 0)
-            & (self.across > 0)
-            & (ratio > 1 / PROPORTION_TOLERANCE)
-            & (ratio < PROPORTION_TOLERANCE)
-            & (side <= SIDE_TOLERANCE)
-            & (relative >= settings.symbol_scale_min)
-            & (relative <= settings.symbol_scale_max)
-        )
-        return [(self.views[i], float(scale[i])) for i in np.flatnonzero(fit)]
-
-
-class _CanonicalCrops:
-    """The drawing around one candidate at canonical sizes, made once per pooling factor.
-
-    Text is blanked (labels next to a symbol are not stray ink), except on and just around the
-    candidate itself.
-    """
-
-    def __init__(
-        self, strokes: Binary, loose: Binary, text: FloatArray, candidate: Candidate
-    ) -> None:
-        x0, y0, x1, y1 = candidate.box
-        # Room for leads along the conductor (up to the body's length each way), the paper
-        # ring and the shifts.
-        along, across = candidate.end - candidate.start, candidate.high - candidate.low
-        margin_along, margin_across = 1.3 * along + 12, 0.6 * across + 12
-        margin_x, margin_y = (
-            (margin_across, margin_along) if candidate.vertical else (margin_along, margin_across)
-        )
-        height, width = strokes.shape
-        self.left = max(0, int(x0 - margin_x))
-        self.top = max(0, int(y0 - margin_y))
-        right = min(width, int(x1 + margin_x) + 1)
-        bottom = min(height, int(y1 + margin_y) + 1)
-        near = text[
-            (text[:, 2] > self.left)
-            & (text[:, 0] < right)
-            & (text[:, 3] > self.top)
-            & (text[:, 1] < bottom)
+        hidden = [
+            i
+            for i, m in enumerate(matches)
+            if user is not None
+            and m.shape is not None
+            and m.shape.type == NOT_A_SYMBOL
+            and m.shape.exemplar.folder != user
         ]
-        shift = np.asarray([self.left, self.top, self.left, self.top], dtype=np.float64)
-        blank = near - shift
-        ink = blank_boxes(strokes[self.top : bottom, self.left : right], blank)
-        judged = blank_boxes(loose[self.top : bottom, self.left : right], blank)
-        # Around the candidate itself the ink stays, text or not: OCR reads the M of a motor,
-        # the cross of a breaker or a transformer's coil as letters.
-        keep_x, keep_y = KEEP_TEXT_SHARE * (x1 - x0) + 2, KEEP_TEXT_SHARE * (y1 - y0) + 2
-        kx0, ky0 = max(0, int(x0 - keep_x) - self.left), max(0, int(y0 - keep_y) - self.top)
-        kx1, ky1 = int(x1 + keep_x) + 1 - self.left, int(y1 + keep_y) + 1 - self.top
-        ink[ky0:ky1, kx0:kx1] = strokes[self.top : bottom, self.left : right][ky0:ky1, kx0:kx1]
-        judged[ky0:ky1, kx0:kx1] = loose[self.top : bottom, self.left : right][ky0:ky1, kx0:kx1]
-        self.ink, self.loose = ink, judged
-        self._made: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        found: list[Match | None] = [None] * len(matches)
+        if not hidden:
+            return found
+        table = self.index.scores([crops[i] for i in hidden], [candidates[i].sides for i in hidden])
+        own = np.asarray(
+            [s.exemplar.folder == user and s.type != NOT_A_SYMBOL for s in self.index.shapes]
+        )
+        if not own.any():
+            return found
+        table = np.where(own[None, :], table, -1.0)
+        for row, i in enumerate(hidden):
+            column = int(np.argmax(table[row]))
+            found[i] = Match(self.index.shapes[column], float(table[row, column]))
+        return found
 
-    def at(self, step: int) -> tuple[np.ndarray, np.ndarray]:
-        """At pooling factor LADDER_STEP**step: the thin strokes off the long lines (judged by
-        precision), and all thin strokes grown by a pixel (for recall)."""
-        if step not in self._made:
-            factor = LADDER_STEP**step
-            strokes = thin_strokes(pool(self.ink, factor))
-            drawn = strokes & pool(self.loose, factor)
-            near = cv2.dilate(strokes, np.ones((3, 3), np.uint8))
-            self._made[step] = (drawn.astype(np.float32), near.astype(np.float32))
-        return self._made[step]
+    def _pole_matches(
+        self, work: Linework, candidates: list[DeviceCandidate], text_px: FloatArray
+    ) -> list[tuple[str, float] | None]:
+        """For a device of several poles: the one type all its poles are found to be, with
+        their mean score (a two-pole fuse is named by a one-pole exemplar), else None."""
+        found: list[tuple[str, float] | None] = []
+        for candidate in candidates:
+            if not candidate.parts:
+                found.append(None)
+                continue
+            pieces = [
+                DeviceCandidate(part, candidate.sides, 1, candidate.score, candidate.strokes)
+                for part in candidate.parts
+            ]
+            crops = [_crop(work, piece, text_px) for piece in pieces]
+            matches = self.index.best(crops, [candidate.sides] * len(crops))
+            types = {m.shape.type for m in matches if m.shape is not None and self._passes(m)}
+            if (
+                len(types) == 1
+                and len(matches) == len(pieces)
+                and all(self._passes(m) for m in matches)
+            ):
+                found.append((types.pop(), float(np.mean([m.score for m in matches]))))
+            else:
+                found.append(None)
+        return found
 
-
-def _score(
-    crops: _CanonicalCrops, view: ReferenceView, candidate: Candidate, scale: float
-) -> Placement | None:
-    """The view placed on the candidate at `scale` (page px per exemplar px), best shift."""
-    if candidate.vertical:
-        assert view.axis_x is not None and view.body_vertical is not None
-        left = candidate.axis - view.axis_x * scale
-        top = candidate.start - view.body_vertical[1] * scale
-    else:
-        assert view.axis_y is not None and view.body_horizontal is not None
-        left = candidate.start - view.body_horizontal[0] * scale
-        top = candidate.axis - view.axis_y * scale
-    step = round(math.log(view.factor / scale) / math.log(LADDER_STEP))
-    pooling = LADDER_STEP**step
-    scale = view.factor / pooling  # the scale the canonical crop really has
-    drawn, near = crops.at(step)
-    canvas_h, canvas_w = view.strokes.shape
-    x = round((left - crops.left) * pooling) - view.ring - SEARCH_PX
-    y = round((top - crops.top) * pooling) - view.ring - SEARCH_PX
-    window_w, window_h = canvas_w + 2 * SEARCH_PX, canvas_h + 2 * SEARCH_PX
-    drawn_w = _window(drawn, x, y, window_w, window_h)
-    near_w = _window(near, x, y, window_w, window_h)
-    if drawn_w is None or near_w is None:
-        return None
-    scores = match_scores(view, drawn_w, near_w)
-    best = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    dy, dx = int(best[0]) - SEARCH_PX, int(best[1]) - SEARCH_PX
-    box_left = left + dx / pooling
-    box_top = top + dy / pooling
-    box = (box_left, box_top, box_left + view.width * scale, box_top + view.height * scale)
-    return Placement(score=float(scores[best]), box=box, view=view)
-
-
-def _compact(boxes: FloatArray) -> np.ndarray:
-    """Boxes about as wide as high: a letter or two, not a line of text."""
-    width, height = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
-    return np.asarray((width <= 1.6 * height) & (height <= 1.6 * width), dtype=bool)
+    def _decide(
+        self,
+        candidate: DeviceCandidate,
+        match: Match,
+        user: Match | None,
+        poles: tuple[str, float] | None,
+    ) -> tuple[str, float] | None:
+        """The type and score to report for a candidate, or None (a look-alike's place)."""
+        if user is not None and self._passes(user) and user.shape is not None:
+            return user.shape.type, user.score
+        if self._passes(match) and match.shape is not None:
+            if match.shape.type == NOT_A_SYMBOL:
+                return None
+            return match.shape.type, match.score
+        if poles is not None and poles[0] != NOT_A_SYMBOL:
+            return poles
+        return UNCLASSIFIED, candidate.score
 
 
-def _inside_text(placement: Placement, text: FloatArray) -> bool:
-    """Whether a placement lies (almost) wholly inside one text box (an "O" of a label is no
-    motor; a motor whose "M" was read as a letter has most of its box outside that letter)."""
-    if not len(text):
-        return False
-    share = containment_matrix(as_boxes([placement.box]), text)
-    return bool(share.max() > INSIDE_TEXT)
+def _sized(match: Match, candidate: DeviceCandidate, work: Linework) -> Match:
+    """The match, or no match where its exemplar was drawn at another size: on one drawing a
+    symbol has one size relative to the lettering (a terminal number beside a conductor is
+    not a breaker however alike the strokes). Only exemplars that know their drawing's
+    lettering unit (`ExemplarInfo.unit_pt`, cut by `sld symbols add`), on pages whose own
+    lettering gives the scale."""
+    shape = match.shape
+    if shape is None or shape.exemplar.info.unit_pt is None or work.scale_source != "text":
+        return match
+    info = shape.exemplar.info
+    exemplar_units = max(shape.exemplar.image.shape) * 72.0 / info.dpi / info.unit_pt
+    x0, y0, x1, y1 = candidate.box
+    candidate_units = max(x1 - x0, y1 - y0) / work.unit
+    if not 1 / SIZE_FACTOR <= candidate_units / exemplar_units <= SIZE_FACTOR:
+        return Match(None, 0.0)
+    return match
 
 
-def _window(image: np.ndarray, x: int, y: int, width: int, height: int) -> np.ndarray | None:
-    """image[y:y+height, x:x+width], padded with paper where it runs off the image."""
-    rows, cols = image.shape
-    if x >= cols or y >= rows or x + width <= 0 or y + height <= 0:
-        return None
-    out = np.zeros((height, width), dtype=image.dtype)
-    sx0, sy0 = max(0, x), max(0, y)
-    sx1, sy1 = min(cols, x + width), min(rows, y + height)
-    out[sy0 - y : sy1 - y, sx0 - x : sx1 - x] = image[sy0:sy1, sx0:sx1]
-    return out
+def _agree_by_shape(examined: list[Examined]) -> list[Examined]:
+    """Unexplained devices drawn like a group of which most members were named one type take
+    that type, at the lower of their own score and the group's mean score for it."""
+    reported = [i for i, seen in enumerate(examined) if seen.placement is not None]
+    result = list(examined)
+    for group in group_by_shape([examined[i].crop for i in reported]):
+        members = [examined[reported[i]] for i in group]
+        named = [m.placement for m in members if m.placement and m.placement.type != UNCLASSIFIED]
+        types = {p.type for p in named}
+        if len(types) != 1 or 2 * len(named) <= len(members):
+            continue  # no name agreed by most of the group
+        name = types.pop()
+        score = float(np.mean([p.score for p in named]))
+        for i in group:
+            seen = examined[reported[i]]
+            if seen.placement is not None and seen.placement.type == UNCLASSIFIED:
+                placement = Placement(name, min(score, seen.placement.score), seen.box)
+                result[reported[i]] = Examined(seen.candidate, seen.crop, seen.box, placement)
+    return result
 
 
-# --- tiles ----------------------------------------------------------------------------------
+def _crop(work: Linework, candidate: DeviceCandidate, text_px: FloatArray) -> Binary:
+    """What a candidate is compared with exemplars on: the drawing's strokes in its tight box,
+    text included. The tight box was found with text blanked, so it holds no label, but it does
+    hold the symbol's own lettering (the M of a motor, the G of a generator), which OCR or a
+    text layer may read as a word of its own or as part of the label beside it."""
+    x0, y0, x1, y1 = candidate.box
+    crop = work.drawn[y0:y1, x0:x1]
+    if not crop.any():
+        return candidate.strokes
+    return np.ascontiguousarray(crop)
 
 
-def _stitch(tiles: Sequence[Tile]) -> tuple[np.ndarray, FloatArray] | None:
-    """The page the tiles were cut from (paper where no tile was given), and the text boxes in
-    its pixels; None when the tiles disagree where they overlap."""
+# --- tiles ------------------------------------------------------------------------------------
+
+
+def _stitch(tiles: Sequence[Tile]) -> tuple[np.ndarray, FloatArray, list[str]] | None:
+    """The page the tiles were cut from (paper where no tile was given), and its text boxes (in
+    its pixels) with their texts; None when the tiles disagree where they overlap."""
     height = max(tile.y0 + tile.height for tile in tiles)
     width = max(tile.x0 + tile.width for tile in tiles)
     page = np.full((height, width), 255, dtype=np.uint8)
@@ -448,13 +366,14 @@ def _stitch(tiles: Sequence[Tile]) -> tuple[np.ndarray, FloatArray] | None:
         region = page[tile.y0 : tile.y0 + tile.height, tile.x0 : tile.x0 + tile.width]
         if not np.array_equal(region, tile.image):
             return None
-    boxes = [
-        tile.text_boxes + np.asarray([tile.x0, tile.y0, tile.x0, tile.y0], dtype=np.float64)
-        for tile in tiles
-        if len(tile.text_boxes)
-    ]
-    text = np.unique(np.concatenate(boxes), axis=0) if boxes else np.zeros((0, 4))
-    return page, text
+    seen: dict[tuple[float, ...], str] = {}
+    for tile in tiles:
+        shift = np.asarray([tile.x0, tile.y0, tile.x0, tile.y0], dtype=np.float64)
+        labels = tile.text_labels or ("",) * len(tile.text_boxes)
+        for box, label in zip(tile.text_boxes + shift, labels, strict=True):
+            seen.setdefault(tuple(np.round(box, 3).tolist()), label)
+    boxes = as_boxes(list(seen)) if seen else np.zeros((0, 4))
+    return page, boxes, list(seen.values())
 
 
 def _per_tile(placements: list[Placement], tiles: Sequence[Tile]) -> list[Detections]:
@@ -496,7 +415,7 @@ def _to_detections(placements: list[Placement], x0: float, y0: float) -> Detecti
     return Detections.from_lists(
         boxes=(as_boxes([p.box for p in placements]) - shift).tolist(),
         scores=[min(1.0, max(0.0, p.score)) for p in placements],
-        labels=[p.view.type for p in placements],
+        labels=[p.type for p in placements],
     )
 
 

@@ -31,6 +31,9 @@ SPECKLE_AREA = 0.05
 JOIN_GAP = 0.45
 #: Clear paper all around a mark, in its heights.
 CLEARANCE = 0.35
+#: ... except a straight line passing by (a conductor beside its terminal number), at most this
+#: thick (heights).
+PASSING_LINE = 0.3
 #: Most glyphs in one mark.
 MAX_GLYPHS = 3
 #: Local contrast that counts as ink: darker than the neighbourhood mean by this many levels.
@@ -122,10 +125,24 @@ def _isolated(
     height: float,
     shape: tuple[int, ...],
 ) -> bool:
-    """Whether only the mark's own blobs (and speckle) lie within its clearance."""
+    """Whether only the mark's own blobs (and speckle) lie within its clearance, or a straight
+    line that passes the mark by (a terminal number is written beside its conductor)."""
     margin = CLEARANCE * height
     x0, y0 = max(0, int(box[0] - margin)), max(0, int(box[1] - margin))
     x1, y1 = min(shape[1], int(box[2] + margin) + 1), min(shape[0], int(box[3] + margin) + 1)
-    around = np.unique(labels[y0:y1, x0:x1])
+    window = labels[y0:y1, x0:x1]
+    around = np.unique(window)
     others = around[(around != 0) & ~np.isin(around, members)]
-    return bool(np.all(area[others] < SPECKLE_AREA * height * height))
+    for other in others[area[others] >= SPECKLE_AREA * height * height]:
+        if not _passes_by(window == other, PASSING_LINE * height):
+            return False
+    return True
+
+
+def _passes_by(mask: NDArray[np.bool_], thickness: float) -> bool:
+    """Whether the ink of `mask` is one thin straight line right across the window."""
+    ys, xs = np.nonzero(mask)
+    height, width = mask.shape
+    across_down = ys.min() == 0 and ys.max() == height - 1 and xs.max() - xs.min() < thickness
+    across = xs.min() == 0 and xs.max() == width - 1 and ys.max() - ys.min() < thickness
+    return bool(across_down or across)

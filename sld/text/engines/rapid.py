@@ -93,6 +93,9 @@ DETECTION_THREADS = 2
 STROKE_WINDOW_PX = 6
 #: A vertical box at most this much taller than wide may also be upright text ("M" alone).
 NEARLY_SQUARE = 1.5
+# A tile narrower or lower than this (detection pixels) holds no readable line: the detector is
+# not asked (it fails on images a few pixels high).
+SMALLEST_DETECTION_SIDE = 8
 
 
 @cache
@@ -274,18 +277,19 @@ class RapidTextReader:
 
     def find_lines(self, image: NDArray[np.uint8], scale: float) -> FloatArray:
         """Axis-aligned boxes (tile pixels) of the text lines the detector finds on a tile."""
+        height, width = image.shape
+        size = (round(width * scale), round(height * scale))
+        if min(size) < SMALLEST_DETECTION_SIDE:
+            return as_boxes([])
         reduced = image
         if scale < 1.0:
             # INTER_AREA averages thin strokes into grey instead of dropping them.
-            reduced = np.asarray(
-                cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), np.uint8
-            )
+            reduced = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
         with _ENGINE_LOCK:
             result = self.engine(_bgr(reduced), use_det=True, use_cls=False, use_rec=False)
         quads = getattr(result, "boxes", None)
         if quads is None or not len(quads):
             return as_boxes([])
-        height, width = image.shape
         corners = np.asarray(quads, dtype=np.float64) / scale
         boxes = np.stack(
             [

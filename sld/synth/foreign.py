@@ -1,0 +1,166 @@
+"""Another office's drawings of the six core types: the synthetic style the library never saw.
+
+The built-in symbol library is rendered from `symbols.SYMBOL_VARIANTS`, so sheets drawn with
+those variants measure the detector on drawings it was made from. The variants here were drawn
+apart from those, after other drawing conventions for the same IEC 60617 / IEEE 315 symbols:
+other proportions (a transformer's circles overlapping by more than half, a fuse body wider
+than the catalogue's), other details (a breaker's box with a slash instead of an empty box, a
+relay lead off the ANSI breaker's arc, a blade on a pivot dot, three coil turns instead of
+four, a longer S curve) and other letter layouts in the machines. They are never rendered into
+`models/symbols/`; `sld synth --house-style foreign` draws every core type this way
+(`FOREIGN_HOUSE`), and the benchmarks report on it after calibrating on the catalogue's styles.
+"""
+
+from __future__ import annotations
+
+from sld.synth.symbols import (
+    Arc,
+    Circle,
+    Line,
+    Polyline,
+    Primitive,
+    SymbolVariant,
+    letter_strokes,
+    sine_stroke,
+)
+
+#: The house-style number that draws the core types with these variants.
+FOREIGN_HOUSE = 9
+
+
+def _leads(half: float, inner: float) -> tuple[Primitive, ...]:
+    return (Line(0, -half, 0, -inner), Line(0, inner, 0, half))
+
+
+def _vertical(half: float) -> tuple[tuple[str, tuple[float, float]], ...]:
+    return (("a", (0.0, -half)), ("b", (0.0, half)))
+
+
+def _round(r: float) -> tuple[tuple[str, tuple[float, float]], ...]:
+    return (("a", (0.0, -r)), ("b", (0.0, r)), ("l", (-r, 0.0)), ("r", (r, 0.0)))
+
+
+def _iec() -> list[SymbolVariant]:
+    # Two circles that overlap by more than half their diameter.
+    r, d = 7.5, 4.0
+    rings = (Circle(0, -d, r), Circle(0, d, r))
+    # A breaker drawn as a tall box with a slash through it.
+    box_slash = (
+        Polyline(((-4.5, -6.5), (4.5, -6.5), (4.5, 6.5), (-4.5, 6.5)), closed=True),
+        Line(-4.5, 6.5, 4.5, -6.5),
+    )
+    # A blade hinged on a dot, closing onto a short contact bar set off the axis.
+    pivot = (
+        Circle(0, 6.5, 1.1, fill=True),
+        Line(0, 6.5, -6.0, -4.5),
+        Line(-1.5, -6.5, 2.5, -6.5),
+    )
+    # A fuse body wider and shorter than the catalogue's, the wire through it.
+    wide = (
+        Polyline(((-4.0, -6.0), (4.0, -6.0), (4.0, 6.0), (-4.0, 6.0)), closed=True),
+        Line(0, -6.0, 0, 6.0),
+    )
+    rm = 9.5
+    motor = (
+        Circle(0, 0, rm),
+        *letter_strokes("M", 0, -1.5, 9.5),
+        sine_stroke(0, 5.8, 7.0, 2.0),
+    )
+    generator = (
+        Circle(0, 0, rm),
+        *letter_strokes("G", 0, -1.8, 8.0),
+        Line(-4.0, 5.6, 4.0, 5.6),
+        Line(-4.0, 7.2, 4.0, 7.2),
+    )
+    return [
+        SymbolVariant(
+            "transformer",
+            "iec",
+            "rings_close",
+            rings,
+            _vertical(r + d + 3),
+            leads=_leads(r + d + 3, r + d),
+        ),
+        SymbolVariant(
+            "circuit_breaker", "iec", "box_slash", box_slash, _vertical(10), leads=_leads(10, 6.5)
+        ),
+        SymbolVariant(
+            "disconnect_switch",
+            "iec",
+            "blade_pivot",
+            pivot,
+            _vertical(12),
+            leads=(Line(0, -12, 0, -6.5), Line(0, 6.5, 0, 12)),
+        ),
+        SymbolVariant("fuse", "iec", "body_wide", wide, _vertical(10), leads=_leads(10, 6.0)),
+        SymbolVariant("motor", "iec", "m_wave", motor, _round(rm), rotatable=False),
+        SymbolVariant("generator", "iec", "g_bars", generator, _round(rm), rotatable=False),
+    ]
+
+
+def _ansi() -> list[SymbolVariant]:
+    def coil(y: float, toward: float) -> list[Primitive]:
+        """Three half turns along y, bulging down (toward > 0) or up (toward < 0)."""
+        extent = -180.0 if toward > 0 else 180.0
+        return [Arc(-7.0 + 7.0 * i, y, 3.5, 180.0, extent) for i in range(3)]
+
+    coils = (*coil(-6.5, 1), *coil(6.5, -1))
+    # The ANSI breaker's arc with a relay lead off its side to a small ring.
+    arc_relay = (
+        Arc(0, 0, 5.5, -90, 180),
+        Line(-2.5, -5.5, 2.5, -5.5),
+        Line(-2.5, 5.5, 2.5, 5.5),
+        Line(5.5, 0, 10.0, 0),
+        Circle(11.6, 0, 1.6),
+    )
+    # A blade ending in a hook, closing onto a V-shaped contact.
+    hook = (
+        Line(0, 6.0, -5.5, -3.5),
+        Arc(-4.0, -4.2, 1.5, 150, 150),
+        Polyline(((-2.5, -8.5), (0, -6.0), (2.5, -8.5))),
+    )
+    s_long = (
+        Arc(0, -4.0, 2.0, -90, 180),
+        Arc(0, 0.0, 2.0, -90, -180),
+        Arc(0, 4.0, 2.0, -90, 180),
+    )
+    rm = 9.0
+    motor = (Circle(0, 0, rm), *letter_strokes("M", 0, 0.5, 6.5), Line(-3.5, -5.5, 3.5, -5.5))
+    generator = (
+        Circle(0, 0, rm),
+        sine_stroke(0, -2.5, 10.0, 4.0),
+        *letter_strokes("G", 0, 4.0, 5.0),
+    )
+    return [
+        SymbolVariant(
+            "transformer",
+            "ansi",
+            "coils_three",
+            coils,
+            _vertical(17),
+            leads=(Line(0, -17, 0, -6.5), Line(0, 6.5, 0, 17)),
+        ),
+        SymbolVariant(
+            "circuit_breaker",
+            "ansi",
+            "arc_relay",
+            arc_relay,
+            _vertical(12),
+            leads=_leads(12, 5.5),
+        ),
+        SymbolVariant(
+            "disconnect_switch",
+            "ansi",
+            "blade_hook",
+            hook,
+            _vertical(13),
+            leads=(Line(0, -13, 0, -6.0), Line(0, 6.0, 0, 13)),
+        ),
+        SymbolVariant("fuse", "ansi", "s_long", s_long, _vertical(11), leads=_leads(11, 6.0)),
+        SymbolVariant("motor", "ansi", "m_bar", motor, _round(rm), rotatable=False),
+        SymbolVariant("generator", "ansi", "wave_g", generator, _round(rm), rotatable=False),
+    ]
+
+
+#: Every foreign variant, IEC then ANSI.
+FOREIGN_VARIANTS: tuple[SymbolVariant, ...] = (*_iec(), *_ansi())
