@@ -20,24 +20,15 @@ from sld.synth.symbols import (
     Polyline,
     Primitive,
     SymbolVariant,
+    lead_lines,
     letter_strokes,
+    round_terminals,
     sine_stroke,
+    vertical_terminals,
 )
 
 #: The house-style number that draws the core types with these variants.
 FOREIGN_HOUSE = 9
-
-
-def _leads(half: float, inner: float) -> tuple[Primitive, ...]:
-    return (Line(0, -half, 0, -inner), Line(0, inner, 0, half))
-
-
-def _vertical(half: float) -> tuple[tuple[str, tuple[float, float]], ...]:
-    return (("a", (0.0, -half)), ("b", (0.0, half)))
-
-
-def _round(r: float) -> tuple[tuple[str, tuple[float, float]], ...]:
-    return (("a", (0.0, -r)), ("b", (0.0, r)), ("l", (-r, 0.0)), ("r", (r, 0.0)))
 
 
 def _iec() -> list[SymbolVariant]:
@@ -78,23 +69,32 @@ def _iec() -> list[SymbolVariant]:
             "iec",
             "rings_close",
             rings,
-            _vertical(r + d + 3),
-            leads=_leads(r + d + 3, r + d),
+            vertical_terminals(r + d + 3),
+            leads=lead_lines(r + d + 3, r + d),
         ),
         SymbolVariant(
-            "circuit_breaker", "iec", "box_slash", box_slash, _vertical(10), leads=_leads(10, 6.5)
+            "circuit_breaker",
+            "iec",
+            "box_slash",
+            box_slash,
+            vertical_terminals(10),
+            leads=lead_lines(10, 6.5),
         ),
         SymbolVariant(
             "disconnect_switch",
             "iec",
             "blade_pivot",
             pivot,
-            _vertical(12),
-            leads=(Line(0, -12, 0, -6.5), Line(0, 6.5, 0, 12)),
+            vertical_terminals(12),
+            leads=lead_lines(12, 6.5),
         ),
-        SymbolVariant("fuse", "iec", "body_wide", wide, _vertical(10), leads=_leads(10, 6.0)),
-        SymbolVariant("motor", "iec", "m_wave", motor, _round(rm), rotatable=False),
-        SymbolVariant("generator", "iec", "g_bars", generator, _round(rm), rotatable=False),
+        SymbolVariant(
+            "fuse", "iec", "body_wide", wide, vertical_terminals(10), leads=lead_lines(10, 6.0)
+        ),
+        SymbolVariant("motor", "iec", "m_wave", motor, round_terminals(rm), rotatable=False),
+        SymbolVariant(
+            "generator", "iec", "g_bars", generator, round_terminals(rm), rotatable=False
+        ),
     ]
 
 
@@ -137,7 +137,7 @@ def _ansi() -> list[SymbolVariant]:
             "ansi",
             "coils_three",
             coils,
-            _vertical(17),
+            vertical_terminals(17),
             leads=(Line(0, -17, 0, -6.5), Line(0, 6.5, 0, 17)),
         ),
         SymbolVariant(
@@ -145,20 +145,24 @@ def _ansi() -> list[SymbolVariant]:
             "ansi",
             "arc_relay",
             arc_relay,
-            _vertical(12),
-            leads=_leads(12, 5.5),
+            vertical_terminals(12),
+            leads=lead_lines(12, 5.5),
         ),
         SymbolVariant(
             "disconnect_switch",
             "ansi",
             "blade_hook",
             hook,
-            _vertical(13),
-            leads=(Line(0, -13, 0, -6.0), Line(0, 6.0, 0, 13)),
+            vertical_terminals(13),
+            leads=lead_lines(13, 6.0),
         ),
-        SymbolVariant("fuse", "ansi", "s_long", s_long, _vertical(11), leads=_leads(11, 6.0)),
-        SymbolVariant("motor", "ansi", "m_bar", motor, _round(rm), rotatable=False),
-        SymbolVariant("generator", "ansi", "wave_g", generator, _round(rm), rotatable=False),
+        SymbolVariant(
+            "fuse", "ansi", "s_long", s_long, vertical_terminals(11), leads=lead_lines(11, 6.0)
+        ),
+        SymbolVariant("motor", "ansi", "m_bar", motor, round_terminals(rm), rotatable=False),
+        SymbolVariant(
+            "generator", "ansi", "wave_g", generator, round_terminals(rm), rotatable=False
+        ),
     ]
 
 

@@ -172,22 +172,22 @@ class SymbolVariant:
         return dict(self.terminals)[name]
 
 
-def _vertical(half: float) -> tuple[tuple[str, Point], ...]:
+def vertical_terminals(half: float) -> tuple[tuple[str, Point], ...]:
     return (("a", (0.0, -half)), ("b", (0.0, half)))
 
 
-def _round(r: float) -> tuple[tuple[str, Point], ...]:
+def round_terminals(r: float) -> tuple[tuple[str, Point], ...]:
     return (("a", (0.0, -r)), ("b", (0.0, r)), ("l", (-r, 0.0)), ("r", (r, 0.0)))
 
 
-def _leads(half: float, inner: float) -> tuple[Primitive, ...]:
+def lead_lines(half: float, inner: float) -> tuple[Primitive, ...]:
     """Lead strokes from the terminals at +-half to the body at +-inner."""
     return (Line(0, -half, 0, -inner), Line(0, inner, 0, half))
 
 
 def _transformers() -> list[SymbolVariant]:
     r, d = 9.0, 6.0  # circle radius, centre offset from the middle
-    circle_leads = tuple(_leads(r + d + 3, r + d))
+    circle_leads = tuple(lead_lines(r + d + 3, r + d))
     circles: list[Primitive] = [Circle(0, -d, r), Circle(0, d, r)]
     delta = Polyline(((0, -d - 4.5), (3.9, -d + 2.2), (-3.9, -d + 2.2)), closed=True)
     wye = [Line(0, d, 0, d + 4.5), Line(0, d, -3.9, d - 2.3), Line(0, d, 3.9, d - 2.3)]
@@ -200,7 +200,7 @@ def _transformers() -> list[SymbolVariant]:
     coil_leads = (Line(0, -16, 0, -5.5), Line(0, 5.5, 0, 16))
     coils: list[Primitive] = [*coil(-5.5, 1), *coil(5.5, -1)]
     core = [Line(-12, -1.0, 12, -1.0), Line(-12, 1.0, 12, 1.0)]
-    terminals = _vertical(r + d + 3)
+    terminals = vertical_terminals(r + d + 3)
     return [
         SymbolVariant(
             "transformer", "iec", "two_circles", tuple(circles), terminals, leads=circle_leads
@@ -214,10 +214,15 @@ def _transformers() -> list[SymbolVariant]:
             leads=circle_leads,
         ),
         SymbolVariant(
-            "transformer", "ansi", "coils", tuple(coils), _vertical(16), leads=coil_leads
+            "transformer", "ansi", "coils", tuple(coils), vertical_terminals(16), leads=coil_leads
         ),
         SymbolVariant(
-            "transformer", "ansi", "coils_core", (*coils, *core), _vertical(16), leads=coil_leads
+            "transformer",
+            "ansi",
+            "coils_core",
+            (*coils, *core),
+            vertical_terminals(16),
+            leads=coil_leads,
         ),
     ]
 
@@ -237,23 +242,30 @@ def _breakers() -> list[SymbolVariant]:
     )
     return [
         SymbolVariant(
-            "circuit_breaker", "iec", "square", square, _vertical(10), leads=_leads(10, 6)
+            "circuit_breaker",
+            "iec",
+            "square",
+            square,
+            vertical_terminals(10),
+            leads=lead_lines(10, 6),
         ),
         SymbolVariant(
             "circuit_breaker",
             "iec",
             "switch_cross",
             switch_cross,
-            _vertical(14),
+            vertical_terminals(14),
             leads=(Line(0, -14, 0, -6), Line(0, 6, 0, 14)),
         ),
-        SymbolVariant("circuit_breaker", "ansi", "arc", arc, _vertical(12), leads=_leads(12, 5)),
+        SymbolVariant(
+            "circuit_breaker", "ansi", "arc", arc, vertical_terminals(12), leads=lead_lines(12, 5)
+        ),
         SymbolVariant(
             "circuit_breaker",
             "ansi",
             "drawout",
             drawout,
-            _vertical(17),
+            vertical_terminals(17),
             leads=(Line(0, -17, 0, -6), Line(0, 6, 0, 17)),
         ),
     ]
@@ -270,16 +282,23 @@ def _disconnects() -> list[SymbolVariant]:
     )
     contact_leads = (Line(0, -14, 0, -7.6), Line(0, 7.6, 0, 14))
     return [
-        SymbolVariant("disconnect_switch", "iec", "blade_bar", bar, _vertical(14), leads=bar_leads),
         SymbolVariant(
-            "disconnect_switch", "iec", "load_break", load_break, _vertical(14), leads=bar_leads
+            "disconnect_switch", "iec", "blade_bar", bar, vertical_terminals(14), leads=bar_leads
+        ),
+        SymbolVariant(
+            "disconnect_switch",
+            "iec",
+            "load_break",
+            load_break,
+            vertical_terminals(14),
+            leads=bar_leads,
         ),
         SymbolVariant(
             "disconnect_switch",
             "ansi",
             "blade_contacts",
             contacts,
-            _vertical(14),
+            vertical_terminals(14),
             leads=contact_leads,
         ),
     ]
@@ -296,12 +315,12 @@ def _fuses() -> list[SymbolVariant]:
     )
     s_curve = (Arc(0, -3, 3, -90, 180), Arc(0, 3, 3, -90, -180))
     box = (Polyline(((-3, -7), (3, -7), (3, 7), (-3, 7)), closed=True),)
-    terminals = _vertical(12)
+    terminals = vertical_terminals(12)
     return [
-        SymbolVariant("fuse", "iec", "rect_through", through, terminals, leads=_leads(12, 8)),
-        SymbolVariant("fuse", "iec", "rect_striker", striker, terminals, leads=_leads(12, 8)),
-        SymbolVariant("fuse", "ansi", "s_curve", s_curve, terminals, leads=_leads(12, 6)),
-        SymbolVariant("fuse", "ansi", "box", box, terminals, leads=_leads(12, 7)),
+        SymbolVariant("fuse", "iec", "rect_through", through, terminals, leads=lead_lines(12, 8)),
+        SymbolVariant("fuse", "iec", "rect_striker", striker, terminals, leads=lead_lines(12, 8)),
+        SymbolVariant("fuse", "ansi", "s_curve", s_curve, terminals, leads=lead_lines(12, 6)),
+        SymbolVariant("fuse", "ansi", "box", box, terminals, leads=lead_lines(12, 7)),
     ]
 
 
@@ -319,13 +338,13 @@ def _machines() -> list[SymbolVariant]:
     g_tilde = (ring, *letter_strokes("G", 0, -2.6, 7.0), sine_stroke(0, 5.2, 6.0, 2.4))
     sine = (ring, sine_stroke(0, 0, 12.0, 6.0))
     return [
-        SymbolVariant("motor", "iec", "m_3ph", m_3ph, _round(r), rotatable=False),
-        SymbolVariant("motor", "iec", "m", m, _round(r), rotatable=False),
-        SymbolVariant("motor", "ansi", "m", m, _round(r), rotatable=False),
-        SymbolVariant("generator", "iec", "g_tilde", g_tilde, _round(r), rotatable=False),
-        SymbolVariant("generator", "iec", "sine", sine, _round(r), rotatable=False),
-        SymbolVariant("generator", "ansi", "g", g, _round(r), rotatable=False),
-        SymbolVariant("generator", "ansi", "sine", sine, _round(r), rotatable=False),
+        SymbolVariant("motor", "iec", "m_3ph", m_3ph, round_terminals(r), rotatable=False),
+        SymbolVariant("motor", "iec", "m", m, round_terminals(r), rotatable=False),
+        SymbolVariant("motor", "ansi", "m", m, round_terminals(r), rotatable=False),
+        SymbolVariant("generator", "iec", "g_tilde", g_tilde, round_terminals(r), rotatable=False),
+        SymbolVariant("generator", "iec", "sine", sine, round_terminals(r), rotatable=False),
+        SymbolVariant("generator", "ansi", "g", g, round_terminals(r), rotatable=False),
+        SymbolVariant("generator", "ansi", "sine", sine, round_terminals(r), rotatable=False),
     ]
 
 
@@ -353,28 +372,37 @@ def _extras() -> list[SymbolVariant]:
     )
     load = (Polyline(((-3.5, 3), (3.5, 3), (0, 10)), closed=True, fill=True),)
     one_end = (("a", (0.0, -8.0)),)
-    ct_leads = _leads(10, 5)
-    plate_leads = _leads(10, 2)
-    meter_leads = _leads(12, 6)
+    ct_leads = lead_lines(10, 5)
+    plate_leads = lead_lines(10, 2)
+    meter_leads = lead_lines(12, 6)
     arrester_lead = (Line(0, -12, 0, -6),)
     load_lead = (Line(0, -10, 0, 3),)
     return [
         SymbolVariant(
-            "current_transformer", "iec", "circle", ct_iec, _vertical(10), leads=ct_leads
+            "current_transformer", "iec", "circle", ct_iec, vertical_terminals(10), leads=ct_leads
         ),
         SymbolVariant(
-            "current_transformer", "ansi", "loops", ct_ansi, _vertical(10), leads=ct_leads
+            "current_transformer", "ansi", "loops", ct_ansi, vertical_terminals(10), leads=ct_leads
         ),
         SymbolVariant("ground", "iec", "bars", ground, one_end, leads=(Line(0, -8, 0, 0),)),
         SymbolVariant("ground", "ansi", "bars", ground, one_end, leads=(Line(0, -8, 0, 0),)),
-        SymbolVariant("capacitor", "iec", "plates", capacitor, _vertical(10), leads=plate_leads),
         SymbolVariant(
-            "capacitor", "ansi", "curved_plate", capacitor_ansi, _vertical(10), leads=plate_leads
+            "capacitor", "iec", "plates", capacitor, vertical_terminals(10), leads=plate_leads
         ),
         SymbolVariant(
-            "meter", "iec", "voltmeter", meter_v, _vertical(12), False, leads=meter_leads
+            "capacitor",
+            "ansi",
+            "curved_plate",
+            capacitor_ansi,
+            vertical_terminals(10),
+            leads=plate_leads,
         ),
-        SymbolVariant("meter", "ansi", "ammeter", meter_a, _vertical(12), False, leads=meter_leads),
+        SymbolVariant(
+            "meter", "iec", "voltmeter", meter_v, vertical_terminals(12), False, leads=meter_leads
+        ),
+        SymbolVariant(
+            "meter", "ansi", "ammeter", meter_a, vertical_terminals(12), False, leads=meter_leads
+        ),
         SymbolVariant(
             "surge_arrester", "iec", "block", arrester, (("a", (0.0, -12.0)),), leads=arrester_lead
         ),

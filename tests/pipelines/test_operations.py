@@ -94,7 +94,11 @@ def test_two_workers_lose_nothing_and_duplicate_nothing_through_faults(tmp_path:
                 240,
                 "w1 to start digitising a file",
             )
-            ops.kill_worker("w1")  # mid-document, with its flow run
+            # Mid-document, with its flow run: unless the run finished in the moment between
+            # the log line and the kill (a vector sheet takes about a second).
+            said = worker_log.read_text(errors="replace")
+            unfinished = said.count("Beginning flow run") - said.count("Finished in state")
+            ops.kill_worker("w1")
             ops.start_worker("w3")
             slow.join()
 
@@ -131,4 +135,5 @@ def test_two_workers_lose_nothing_and_duplicate_nothing_through_faults(tmp_path:
         assert len({sha for sha, _ in rows}) == len(rows)
         assert all(Path(json_path).is_file() for _, json_path in rows)
     assert states.get("RUNNING", 0) == 0, states
-    assert states.get("CRASHED", 0) >= 1, states  # the killed run, marked by the scan
+    # The killed run, marked by the scan; never left Running (checked above).
+    assert states.get("CRASHED", 0) >= min(1, unfinished), states
