@@ -67,7 +67,11 @@ def add_parsers(commands: Any) -> None:
     )
     apply.add_argument("--library", type=Path, help="user symbol library (or SLD_SYMBOL_LIBRARY)")
     apply.add_argument(
-        "--out", dest="output_dir", type=Path, help="folder for the corrected JSON (default out/)"
+        "--out",
+        dest="output_dir",
+        type=Path,
+        help="folder for the corrected JSON where the database records none (default out/); "
+        "else the JSON it records is rewritten",
     )
 
     export = commands.add_parser(
