@@ -64,7 +64,8 @@ def link(
     page: PageImage, symbols: Detections, texts: Detections, conductors: Conductors
 ) -> list[int | None]:
     """For each text line, the index of the symbol it labels (None: labels no component)."""
-    return linking.link_texts(page, symbols, texts, conductors.segments)
+    walls = np.concatenate([conductors.segments, conductors.walls])
+    return linking.link_texts(page, symbols, texts, walls)
 
 
 def build_graph(

@@ -67,6 +67,10 @@ class Drawing:
     def wire(self, *points: tuple[float, float], width: float | None = None) -> None:
         self._commands.append(("line", (points, width or self.line_width)))
 
+    def dashed(self, *points: tuple[float, float]) -> None:
+        """A dashed line (an enclosure's side, a mechanical link), drawn with a dash pattern."""
+        self._commands.append(("dashed", (points, self.line_width)))
+
     def dot(self, x: float, y: float, radius: float = 2.0) -> None:
         self._commands.append(("dot", (x, y, radius)))
 
@@ -122,6 +126,16 @@ class Drawing:
                 for x, y in points[1:]:
                     path.lineTo(x, h - y)
                 canvas.drawPath(path, stroke=1, fill=0)
+            elif command == "dashed":
+                points, width = arguments  # type: ignore[misc]
+                canvas.setLineWidth(width)
+                canvas.setDash(4, 3)
+                path = canvas.beginPath()
+                path.moveTo(points[0][0], h - points[0][1])
+                for x, y in points[1:]:
+                    path.lineTo(x, h - y)
+                canvas.drawPath(path, stroke=1, fill=0)
+                canvas.setDash()
             elif command == "dot":
                 x, y, r = arguments  # type: ignore[misc]
                 canvas.circle(x, h - y, r, stroke=0, fill=1)

@@ -71,6 +71,9 @@ class Conductors:
     snap: float = VECTOR_SNAP
     #: True when the lines were found in the raster (a scan), not read from vector strokes.
     from_raster: bool = False
+    #: Strokes that are no conductor but that a label is not linked across (N, 4): the dashed
+    #: lines of a vector page (enclosures, mechanical links).
+    walls: FloatArray = field(default_factory=_no_boxes)
 
     def __len__(self) -> int:
         return len(self.segments)
@@ -104,6 +107,10 @@ def _from_vector(page: PageImage, symbols: Detections) -> Conductors:
     assert page.vector is not None
     segments, widths = page.vector.segments, page.vector.widths
     keep = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1]) > 1e-6
+    # A dashed line joining every conductor it crosses would read as a busbar.
+    dashed = page.vector.dashed if len(page.vector.dashed) else np.zeros(len(segments), bool)
+    walls = segments[keep & dashed]
+    keep &= ~dashed
     marks, bars, bar_widths = split_fills(page.vector.fills)
     segments = np.concatenate([segments[keep], bars])
     widths = np.concatenate([widths[keep], bar_widths])
@@ -114,6 +121,7 @@ def _from_vector(page: PageImage, symbols: Detections) -> Conductors:
         widths=widths,
         dots=_outside_symbols(marks, symbols.boxes),
         snap=VECTOR_SNAP,
+        walls=walls,
     )
 
 

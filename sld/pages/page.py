@@ -47,6 +47,9 @@ class VectorGraphics:
     widths: FloatArray = field(default_factory=_no_values)
     #: Bounding boxes of filled shapes (junction dots, arrow heads, solid bars), (M, 4).
     fills: FloatArray = field(default_factory=_no_segments)
+    #: Per segment (N,): drawn with a dash pattern (an enclosure, a mechanical link, a
+    #: boundary), which on a one-line is never a conductor. Empty: none dashed.
+    dashed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 @dataclass(frozen=True)

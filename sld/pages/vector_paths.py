@@ -69,6 +69,7 @@ class _Paths:
         self.stroked: list[bool] = []
         self.filled: list[bool] = []
         self.line_widths: list[float] = []
+        self.dashed: list[bool] = []
         #: Displayed boxes of image objects, to tell scans from drawings.
         self.image_boxes: list[FloatArray] = []
 
@@ -129,6 +130,7 @@ def _assemble(paths: _Paths, width: float, height: float) -> VectorGraphics:
     # A line width scales with the square root of the matrix's area factor.
     scale = np.sqrt(np.abs(matrices[:, 0] * matrices[:, 3] - matrices[:, 1] * matrices[:, 2]))
     widths = (np.asarray(paths.line_widths) * scale)[owner[moving]]
+    dashed = np.asarray(paths.dashed, dtype=bool)[owner[moving]]
 
     # Every kept path has at least two points, so each one's range in `points` is not empty.
     filled = np.asarray(paths.filled, dtype=bool)
@@ -145,6 +147,7 @@ def _assemble(paths: _Paths, width: float, height: float) -> VectorGraphics:
         segments=segments[on_page],
         widths=widths[on_page],
         fills=fills[_touches_page(fills, width, height)],
+        dashed=dashed[on_page],
     )
 
 
@@ -231,6 +234,7 @@ def _read_path(obj: Any, matrix: Affine, paths: _Paths) -> None:
     paths.stroked.append(stroked)
     paths.filled.append(filled)
     paths.line_widths.append(_WIDTH.value)
+    paths.dashed.append(stroked and pdfium_c.FPDFPageObj_GetDashCount(obj) > 0)
 
 
 def _add_points(obj: Any, scale: float, paths: _Paths) -> None:

@@ -98,6 +98,25 @@ def test_frame_lines_that_reach_no_component_are_left_out(tmp_path: Path) -> Non
     assert all(5.5 < data["x"] < 414.5 for _, data in graph.nodes(data=True))
 
 
+def test_a_dashed_enclosure_joins_nothing(tmp_path: Path) -> None:
+    """Three feeders cross the dashed side of an enclosure and three more leads stop on it: a
+    solid line there would tee them all together; a dashed one is no conductor at all."""
+    drawing = Drawing(width=300, height=240)
+    for x in (80, 150, 220):
+        drawing.breaker(x, 60)
+        drawing.wire((x, 65), (x, 200))
+        drawing.breaker(x, 205)
+    for x in (115, 185, 255):
+        drawing.breaker(x, 60)
+        drawing.wire((x, 65), (x, 130))
+    drawing.dashed((40, 130), (270, 130))
+    page = drawing.vector_page(tmp_path)
+    assert page.vector is not None and page.vector.dashed.any()
+    graph = graph_of(drawing, page)
+    expected = {frozenset((f"p0-c{2 * k}", f"p0-c{2 * k + 1}")) for k in range(3)}
+    assert {frozenset(p) for p in component_connections(graph)} == expected
+
+
 # --- synthetic sheets, oracle detection -------------------------------------------------------
 
 
