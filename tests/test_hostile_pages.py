@@ -22,15 +22,7 @@ SETTINGS = Settings(ocr="rapidocr", tile_size=512, tile_overlap=128)
 
 
 def _page(image: np.ndarray, dpi: float = 200.0) -> PageImage:
-    height, width = image.shape
-    return PageImage(
-        source="hostile.png",
-        index=0,
-        width_pt=width * 72 / dpi,
-        height_pt=height * 72 / dpi,
-        dpi=dpi,
-        image=np.ascontiguousarray(image, dtype=np.uint8),
-    )
+    return PageImage.from_raster(np.ascontiguousarray(image, dtype=np.uint8), dpi, "hostile.png")
 
 
 def _run_every_stage(page: PageImage) -> None:

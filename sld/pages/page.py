@@ -72,6 +72,22 @@ class PageImage:
     #: Vector geometry (None when the page is a raster: image files, scans).
     vector: VectorGraphics | None = None
 
+    @classmethod
+    def from_raster(
+        cls, image: NDArray[np.uint8], dpi: float, source: str, index: int = 0
+    ) -> PageImage:
+        """A page that is only its raster (an image file, a test's drawing): its size in
+        points follows from the pixels and the DPI."""
+        height, width = image.shape
+        return cls(
+            source=source,
+            index=index,
+            width_pt=width * 72 / dpi,
+            height_pt=height * 72 / dpi,
+            dpi=dpi,
+            image=image,
+        )
+
     @property
     def scale(self) -> float:
         """Pixels per point of `image`."""

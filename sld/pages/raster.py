@@ -532,14 +532,7 @@ def _load_image_page(source: SourceFile, index: int, settings: Settings) -> Page
             dpi,
             stated_dpi[0],
         )
-    return PageImage(
-        source=str(source.path),
-        index=index,
-        width_pt=target_width * 72 / dpi,
-        height_pt=target_height * 72 / dpi,
-        dpi=dpi,
-        image=image,
-    )
+    return PageImage.from_raster(image, dpi, str(source.path), index)
 
 
 def _image_dpi(

@@ -95,10 +95,6 @@ class Linework:
     def lines(self) -> Binary:
         return np.bitwise_or(self.vertical, self.horizontal)
 
-    def to_points(self, box: tuple[float, float, float, float]) -> tuple[float, ...]:
-        """A working-pixel box (pixel edges) in points."""
-        return tuple(value / self.px_per_pt for value in box)
-
 
 def take_apart(
     grey: np.ndarray,

@@ -14,14 +14,7 @@ from sld.pages.tiling import make_tiles, tile_detections_to_points, tile_origins
 
 def blank_page(width_px: int, height_px: int, dpi: float = 200.0) -> PageImage:
     image = np.full((height_px, width_px), 255, dtype=np.uint8)
-    return PageImage(
-        source="sheet.pdf",
-        index=0,
-        width_pt=width_px * 72 / dpi,
-        height_pt=height_px * 72 / dpi,
-        dpi=dpi,
-        image=image,
-    )
+    return PageImage.from_raster(image, dpi, "sheet.pdf")
 
 
 @given(

@@ -130,15 +130,7 @@ def test_a_blank_tile_gives_nothing(detector: TemplateDetector) -> None:
 
 
 def _page(image: np.ndarray) -> PageImage:
-    height, width = image.shape
-    return PageImage(
-        source="test",
-        index=0,
-        width_pt=width * 72 / DPI,
-        height_pt=height * 72 / DPI,
-        dpi=DPI,
-        image=image,
-    )
+    return PageImage.from_raster(image, DPI, "test")
 
 
 def test_each_symbol_is_reported_once_in_a_tile_that_holds_it(detector: TemplateDetector) -> None:
