@@ -9,8 +9,11 @@ nothing in failed/ or processing/, and every drawing in the database once; it re
 per minute (first drop to last file in done/), the speed-up of 2 workers over 1, and the median
 and p95 latency per document (drop to done/, queueing included). Each worker runs one flow run at
 a time, each in its own process, as `prefect worker start --limit 1` does. The work is CPU-bound:
-on a machine with fewer free cores than workers, more workers cannot be faster.
-Writes benchmarks/results/inbox_load.json.
+on a machine with fewer free cores than workers, more workers cannot be faster. With `--pin`,
+worker N is kept on core N (`taskset`), with its flow runs: each worker then has one core of
+its own whatever the count, as a worker per core or per small machine would, and the speed-up
+says how the work shares out, not how many cores one worker can keep busy (the server and the
+database run on any core). Writes benchmarks/results/inbox_load.json.
 """
 
 from __future__ import annotations
@@ -41,15 +44,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run_once(drawings: list[Path], workers: int, root: Path, timeout_s: float) -> dict[str, Any]:
+def run_once(
+    drawings: list[Path], workers: int, root: Path, timeout_s: float, pin: bool = False
+) -> dict[str, Any]:
     bin_dir = find_server_binaries()
     if bin_dir is None:
         raise SystemExit("needs PostgreSQL's server binaries (Debian package postgresql)")
     with private_cluster(bin_dir) as database:
         ops = Operations.start(root, database.url, inbox_settle_s="1", inbox_lease_s="120")
         try:
+            cores = os.cpu_count() or 1
             for n in range(workers):
-                ops.start_worker(f"w{n + 1}")
+                ops.start_worker(f"w{n + 1}", cores=str(n % cores) if pin else None)
             time.sleep(5)  # the workers register with the pool
             dropped_at = time.time()
             for path in drawings:
@@ -78,6 +84,7 @@ def run_once(drawings: list[Path], workers: int, root: Path, timeout_s: float) -
     span = max(finished.values()) - dropped_at
     return {
         "workers": workers,
+        "pinned_one_core_each": pin,
         "documents": len(drawings),
         "in_done": len(finished),
         "in_failed": failed,
@@ -100,6 +107,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seed", type=int, default=9500)
     parser.add_argument("--timeout", type=float, default=7200, help="seconds per run at most")
+    parser.add_argument("--pin", action="store_true", help="worker N on core N only (taskset)")
     parser.add_argument("--json", type=Path, default=RESULTS / "inbox_load.json")
     args = parser.parse_args()
     # A TERM (a timeout, an operator) stops the servers and workers too, through the finally's.
@@ -111,7 +119,7 @@ def main() -> None:
         print(f"{len(drawings)} drawings ({sum('scan' in p.name for p in drawings)} scans)")
         runs = []
         for workers in args.workers:
-            run = run_once(drawings, workers, root / f"workers-{workers}", args.timeout)
+            run = run_once(drawings, workers, root / f"workers-{workers}", args.timeout, args.pin)
             runs.append(run)
             print(json.dumps(run), flush=True)
     report: dict[str, Any] = {"runs": runs, "cpu_count": os.cpu_count()}

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from sld.pipeline import digitise_file
 from sld.pages.raster import load_page, open_source
+from sld.pipeline import digitise_file
 from sld.review.render import draw_result
 from sld.settings import Settings
 from sld.synth import generate_set

@@ -3,15 +3,17 @@ file), and the nightly re-digitisation of stale results.
 
 The flows are thin. `sld.pipeline.digitise_file` holds the sequence of stages and `sld.inbox` the
 drop folder's lifecycle (claims, leases, done/failed); here each stage runs as a Prefect task
-(retries with back-off for transient failures, logs and timings per stage in the UI), and the
-scan submits one `digitise-inbox-file` run per claimed file to the work pool, so N workers digitise
-N files at once. Mutual exclusion comes from the claims, not from a deployment concurrency limit.
-Inputs are not cached: a page raster is large and each run must see the file as it is now.
+(retries with back-off for transient failures, logs and timings per stage in the UI), the pages
+of one document run as `digitise-page` task runs on the flow's thread-pool task runner,
+`page_workers` at once, and the scan submits one `digitise-inbox-file` run per claimed file to
+the work pool, so N workers digitise N files at once. Mutual exclusion comes from the claims,
+not from a deployment concurrency limit. Inputs are not cached: a page raster is large and each
+run must see the file as it is now.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +33,15 @@ from prefect.tasks import exponential_backoff
 from sld.document import Document
 from sld.inbox import Claim, Inbox, digitise_claim
 from sld.inbox.errors import is_transient
-from sld.pipeline import digitise_file
+from sld.pipeline import (
+    DigitisedPage,
+    PageFuture,
+    PageJob,
+    PageMapper,
+    digitise_file,
+    in_order_window,
+    one_by_one,
+)
 from sld.refresh import refresh_stale
 from sld.review.report import write_report_beside
 from sld.settings import Settings
@@ -103,6 +113,26 @@ def run_as_task(stage: Callable[..., Result], /, *args: Any) -> Result:
     return result
 
 
+def pages_as_tasks(workers: int) -> PageMapper:
+    """A page mapper that submits each page as a `digitise-page` task run to the flow's task
+    runner (Prefect's default thread pool), `workers` at once; its stages run as task runs
+    nested in it, with their retries. One worker: the pages run one by one in the flow itself.
+    """
+
+    def mapper(job: PageJob, indexes: Sequence[int], /) -> Iterator[DigitisedPage]:
+        if workers <= 1 or len(indexes) <= 1:
+            yield from one_by_one(job, indexes)
+            return
+        page_task = task(name="digitise-page", cache_policy=NO_CACHE)(job)
+
+        def submit(index: int) -> PageFuture:
+            return page_task.with_options(task_run_name=f"page-{index + 1}").submit(index)
+
+        yield from in_order_window(submit, indexes, workers)
+
+    return mapper
+
+
 @flow(name="digitise-document", log_prints=True)
 def digitise_document(
     path: str,
@@ -121,6 +151,7 @@ def digitise_document(
         run_stage=run_as_task,
         pages=pages,
         name=Path(name) if name else None,
+        map_pages=pages_as_tasks(chosen.page_workers),
     )
     run_as_task(write_report_beside, digitised.document, digitised.json_path, chosen, Path(path))
     result_pages = digitised.document.pages
@@ -150,7 +181,12 @@ def digitise_inbox_file(
         )
         return {"name": None, "status": "lost"}
     outcome = digitise_claim(
-        inbox, claimed, chosen, run_stage=run_as_task, renew_every_s=chosen.inbox_lease_s / 10
+        inbox,
+        claimed,
+        chosen,
+        run_stage=run_as_task,
+        renew_every_s=chosen.inbox_lease_s / 10,
+        map_pages=pages_as_tasks(chosen.page_workers),
     )
     if outcome.status == "done" and outcome.json_path and outcome.file:
         result = Document.read(outcome.json_path)

@@ -3,12 +3,17 @@
 The sequence is written once, here. How each stage is executed is the caller's choice through
 `run_stage`: the CLI calls the functions directly (no server, fast start); the Prefect flow in
 `pipelines/flows.py` passes a runner that executes each stage as a Prefect task, so the same
-sequence shows up as task runs with retries and logs in the Prefect UI.
+sequence shows up as task runs with retries and logs in the Prefect UI. How the pages of one
+file share the time is the caller's choice too, through `map_pages`: one after another, or
+`settings.page_workers` at once in threads (`in_threads`; the flow submits them to its Prefect
+task runner instead), which pays where the stages wait on a model server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextvars
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -86,6 +91,70 @@ def connect_page(
     )
 
 
+#: One page's work: its 0-based index in, its result out.
+PageJob = Callable[[int], DigitisedPage]
+
+
+class PageMapper(Protocol):
+    """Runs `job` for every index and yields the results in the order of `indexes`."""
+
+    def __call__(self, job: PageJob, indexes: Sequence[int], /) -> Iterator[DigitisedPage]: ...
+
+
+def one_by_one(job: PageJob, indexes: Sequence[int], /) -> Iterator[DigitisedPage]:
+    """The plain page mapper: each page after the one before, in this thread."""
+    for index in indexes:
+        yield job(index)
+
+
+class PageFuture(Protocol):
+    """What a submitted page gives back: `concurrent.futures.Future`, a Prefect future."""
+
+    def result(self) -> DigitisedPage: ...
+
+
+def in_order_window(
+    submit: Callable[[int], PageFuture], indexes: Sequence[int], width: int
+) -> Iterator[DigitisedPage]:
+    """Keep `width` pages in flight and yield their results in page order.
+
+    A page is submitted when the oldest one in flight has been handed on, so at most `width`
+    page rasters are in memory at once however the executor behind `submit` is sized. When a
+    page fails the error is raised at once; pages still in flight finish (threads cannot be
+    stopped) but their results are dropped, and nothing further is submitted.
+    """
+    pending = list(indexes)
+    in_flight: list[PageFuture] = []
+    while pending or in_flight:
+        while pending and len(in_flight) < width:
+            in_flight.append(submit(pending.pop(0)))
+        yield in_flight.pop(0).result()
+
+
+def in_threads(workers: int) -> PageMapper:
+    """A page mapper that digitises `workers` pages at once, each in its own thread.
+
+    The stages release the GIL in their heavy parts (rasteriser, OpenCV, ONNX Runtime, torch,
+    HTTP to a model server) and hold locks where a library is not thread-safe (PDFium, the
+    RapidOCR engine), so threads are safe; they pay most where pages wait on a model server.
+    Each thread runs in a copy of the caller's context, so a Prefect flow's stages are still
+    recorded under its run.
+    """
+
+    def mapper(job: PageJob, indexes: Sequence[int], /) -> Iterator[DigitisedPage]:
+        if workers <= 1 or len(indexes) <= 1:
+            yield from one_by_one(job, indexes)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="sld-page") as pool:
+
+            def submit(index: int) -> Future[DigitisedPage]:
+                return pool.submit(contextvars.copy_context().run, job, index)
+
+            yield from in_order_window(submit, indexes, workers)
+
+    return mapper
+
+
 #: Suffixes picked up when a folder is given (`sld digitise FOLDER`, the drop folder).
 INPUT_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 
@@ -145,6 +214,7 @@ def digitise_file(
     pages: Sequence[int] | None = None,
     name: Path | None = None,
     stored_as: Path | None = None,
+    map_pages: PageMapper | None = None,
 ) -> Digitised:
     """Digitise the pages of `path`, save the result (database, then JSON) and return it.
 
@@ -154,8 +224,9 @@ def digitise_file(
     path relative to the folder it was found in (default: its file name), which the JSON keeps
     (`result_path`). `stored_as` is the path the document is recorded under (default: `path`
     resolved), for a file that is being moved, like a drop-folder file on its way to `done/`.
-    Problems with the input raise `InputError` naming the file and page; nothing is saved for a
-    failed file.
+    `map_pages` shares the time between pages (default: `settings.page_workers` pages at once,
+    `in_threads`). Problems with the input raise `InputError` naming the file and page; nothing
+    is saved for a failed file.
     """
     run_stage(stages.check_store, settings)
     source: SourceFile = open_source(path)
@@ -169,8 +240,12 @@ def digitise_file(
         )
     results = []
     graphs = []
-    for done, index in enumerate(chosen, start=1):
-        digitised = digitise_page(source, index, settings, run_stage)
+    mapper = map_pages or in_threads(settings.page_workers)
+
+    def job(index: int) -> DigitisedPage:
+        return digitise_page(source, index, settings, run_stage)
+
+    for done, digitised in enumerate(mapper(job, chosen), start=1):
         results.append(digitised.result)
         graphs.append(digitised.graph)
         if on_page is not None:

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
         description="DPI of image inputs (PNG/JPEG/TIFF); default: the file's own, else 200",
     )
 
+    # Pages of one document at once.
+    page_workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Pages of one document digitised at once, in threads; pays with a model "
+        "server, costs a page's memory each",
+    )
+
     # Tiling.
     tile_size: int = Field(default=1024, ge=128, description="Tile side in pixels")
     tile_overlap: int = Field(

@@ -155,9 +155,16 @@ class Operations:
             )
         return done.stdout
 
-    def start_worker(self, name: str, queue: str = "default", limit: int = 1) -> None:
-        """A process worker of the pool's `queue` that runs `limit` flow runs at a time."""
+    def start_worker(
+        self, name: str, queue: str = "default", limit: int = 1, cores: str | None = None
+    ) -> None:
+        """A process worker of the pool's `queue` that runs `limit` flow runs at a time.
+
+        `cores` (a `taskset -c` list such as "1" or "0-3") keeps the worker and the flow runs it
+        starts on those CPU cores, as if each worker had a machine of that size to itself."""
         command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", "sld"]
+        if cores is not None:
+            command = ["taskset", "-c", cores, *command]
         command += ["--type", "process", "--work-queue", queue, "--name", name]
         self.workers[name] = self.spawn(name, [*command, "--limit", str(limit)])
 

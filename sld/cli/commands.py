@@ -41,6 +41,7 @@ def digitise(args: argparse.Namespace) -> int:
         ocr=args.ocr,
         dpi=args.dpi,
         output_dir=args.output_dir,
+        page_workers=args.page_workers,
     )
     inputs = find_inputs(args.paths, args.recursive)
     engine = engine_for(args.engine)

@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="only these pages of each file, from 1: 3 or 1-3,5 (default: every page)",
     )
     digitise.add_argument(
+        "--page-workers",
+        type=int,
+        metavar="N",
+        help="pages of one file at once, in threads (default 1, SLD_PAGE_WORKERS); pays with "
+        "a model server, costs a page's memory each",
+    )
+    digitise.add_argument(
         "--details", action="store_true", help="show where each result went in the summary"
     )
     _add_backend_options(digitise)

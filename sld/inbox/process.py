@@ -17,7 +17,7 @@ from sld.inbox.claims import Claim, keep_alive
 from sld.inbox.errors import FailureKind, classify
 from sld.inbox.folder import Inbox
 from sld.pages.raster import file_sha256
-from sld.pipeline import StageRunner, digitise_file, run_directly
+from sld.pipeline import PageMapper, StageRunner, digitise_file, run_directly
 from sld.settings import Settings
 from sld.store import PIPELINE_VERSION, document_records, open_database, result_settings
 from sld.store.provenance import settings_digest
@@ -63,8 +63,10 @@ def digitise_claim(
     settings: Settings,
     run_stage: StageRunner = run_directly,
     renew_every_s: float = 10.0,
+    map_pages: PageMapper | None = None,
 ) -> ClaimOutcome:
-    """Digitise the claimed file into the database and JSON, then move it on."""
+    """Digitise the claimed file into the database and JSON, then move it on (`run_stage` and
+    `map_pages` as `digitise_file` takes them)."""
     name = claim.record.name
     with keep_alive(claim, renew_every_s) as lost:
         try:
@@ -77,6 +79,7 @@ def digitise_claim(
                     run_stage,
                     name=claim.name,
                     stored_as=inbox.done_path(claim),
+                    map_pages=map_pages,
                 )
                 json_path, status = digitised.json_path, "done"
         except Exception as error:

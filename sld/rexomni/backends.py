@@ -1,12 +1,14 @@
 """Rex-Omni backends chosen by settings: in process (transformers) or a model server (vLLM).
 
 Both give a `GenerateFn`. The in-process model is loaded once per process and shared, so a
-detector and a text reader in the same run use one copy of the weights.
+detector and a text reader in the same run use one copy of the weights; pages digitised in
+threads (`page_workers`) take a lock, so the first of them loads it and the others wait for it.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 
 from sld.rexomni.queries import GenerateFn
 from sld.settings import Settings
@@ -54,26 +56,32 @@ def _server(
     return server.generate
 
 
+#: `functools.cache` does not stop two threads from computing one entry at once.
+_LOADING = threading.Lock()
+
+
 def inprocess_generator(settings: Settings) -> GenerateFn:
     """Rex-Omni loaded in this process from `settings.rexomni_model`."""
-    return _inprocess(
-        settings.rexomni_model,
-        settings.rexomni_device,
-        settings.rexomni_batch_size,
-        settings.rexomni_max_new_tokens,
-        settings.rexomni_max_pixels,
-    )
+    with _LOADING:
+        return _inprocess(
+            settings.rexomni_model,
+            settings.rexomni_device,
+            settings.rexomni_batch_size,
+            settings.rexomni_max_new_tokens,
+            settings.rexomni_max_pixels,
+        )
 
 
 def server_generator(settings: Settings) -> GenerateFn:
     """Rex-Omni on the server at `settings.rexomni_server_url`."""
-    return _server(
-        settings.rexomni_server_url,
-        settings.rexomni_server_model,
-        settings.rexomni_server_api_key,
-        settings.rexomni_server_concurrency,
-        settings.rexomni_server_timeout_s,
-        settings.rexomni_server_retries,
-        settings.rexomni_max_new_tokens,
-        settings.rexomni_max_pixels,
-    )
+    with _LOADING:
+        return _server(
+            settings.rexomni_server_url,
+            settings.rexomni_server_model,
+            settings.rexomni_server_api_key,
+            settings.rexomni_server_concurrency,
+            settings.rexomni_server_timeout_s,
+            settings.rexomni_server_retries,
+            settings.rexomni_max_new_tokens,
+            settings.rexomni_max_pixels,
+        )

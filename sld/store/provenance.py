@@ -26,6 +26,7 @@ NOT_RESULT_SETTINGS = frozenset(
         "output_dir",
         "inbox_settle_s",
         "inbox_lease_s",
+        "page_workers",
         "rexomni_device",
         "rexomni_batch_size",
         "rexomni_server_url",

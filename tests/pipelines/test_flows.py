@@ -55,6 +55,38 @@ def test_document_flow_runs_every_stage_as_a_task(sheets: list[Path], tmp_path: 
     assert all(run.state is not None and run.state.is_completed() for run in task_runs)
 
 
+def test_document_flow_runs_the_pages_as_task_runs_at_once(tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from pipelines.flows import digitise_document
+
+    [drawing] = generate_set(tmp_path / "in", count=1, seed=23, scans=False, pages=2)
+    settings = settings_for(tmp_path) | {"page_workers": "2"}
+    state = digitise_document(str(drawing), settings, return_state=True)
+    assert state.is_completed()
+    document, _ = state.result()
+    assert [page.index for page in document.pages] == [0, 1]
+
+    flow_run_id = state.state_details.flow_run_id
+    deadline = time.monotonic() + 60
+    with get_client(sync_client=True) as client:
+        while True:
+            task_runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+            )
+            names = sorted(run.name for run in task_runs)
+            if time.monotonic() > deadline or (
+                sum(name.startswith("rasterise") for name in names) == 2
+                and all(run.state is not None and run.state.is_final() for run in task_runs)
+            ):
+                break
+            time.sleep(0.5)
+    assert {"page-1", "page-2"} <= set(names)
+    assert sum(name.startswith("detect") for name in names) == 2
+    assert all(run.state is not None and run.state.is_completed() for run in task_runs)
+
+
 def test_inbox_file_flow_digitises_a_claim_and_a_gone_claim_is_nothing_to_do(
     sheets: list[Path], tmp_path: Path
 ) -> None:

@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 #: RapidOCR stores each call's options (find only, read only) on the engine object before it
 #: runs, so two threads sharing the engine must take turns. Run pages in processes to go wider.
 _ENGINE_LOCK = threading.Lock()
+#: Taken while the engine or its recogniser is created, so pages read in threads
+#: (`page_workers`) create one of each, not one per thread.
+_CREATING = threading.Lock()
 
 #: Resolution at which text is found (recognition always uses the page's full resolution).
 #: Measured on an A3 sheet at 200 dpi: 72 dpi misses 6 pt labels, 96 dpi some 5 pt ones; 120 dpi
@@ -188,9 +191,10 @@ class RapidTextReader:
     @property
     def engine(self) -> Any:
         """The shared RapidOCR engine, created when the first inked page needs it."""
-        if self._engine is None:
-            self._engine = rapidocr_engine(*self.engine_settings)
-        return self._engine
+        with _CREATING:
+            if self._engine is None:
+                self._engine = rapidocr_engine(*self.engine_settings)
+            return self._engine
 
     @engine.setter
     def engine(self, engine: Any) -> None:
@@ -203,7 +207,10 @@ class RapidTextReader:
         __call__, it keeps no per-call state, and ONNX Runtime sessions may run from several
         threads."""
         if self._recogniser is None:
-            self._recogniser = self.engine._load_rec_model()
+            engine = self.engine
+            with _CREATING:
+                if self._recogniser is None:
+                    self._recogniser = engine._load_rec_model()
         return self._recogniser
 
     def read(self, page: PageImage) -> Detections:
