@@ -241,11 +241,13 @@ def test_the_symbol_size_comes_from_the_drawing_not_the_dpi(detector: TemplateDe
         assert iou_matrix(found.boxes, as_boxes([truth]))[0, 0] > 0.6, dpi
 
 
-def _seen(mask: np.ndarray, kind: str, score: float, x: float) -> Examined:
+def _seen(
+    mask: np.ndarray, kind: str, score: float, x: float, near_view: str | None = None
+) -> Examined:
     height, width = mask.shape
     candidate = DeviceCandidate((0, 0, width, height), frozenset(), 1, 0.9, mask)
     box = (x, 0.0, x + width, float(height))
-    return Examined(candidate, mask, box, Placement(kind, score, box))
+    return Examined(candidate, mask, box, Placement(kind, score, box), near_view)
 
 
 def _breaker_strokes() -> np.ndarray:
@@ -283,6 +285,33 @@ def test_a_name_given_to_a_minority_of_alike_devices_is_not_spread() -> None:
     agreed = _agree_by_shape(examined)
     assert [seen.placement.type for seen in agreed if seen.placement] == [
         "circuit_breaker",
+        "symbol",
+        "symbol",
+    ]
+
+
+def test_one_named_device_names_alike_ones_whose_best_view_agrees() -> None:
+    # The branch breakers of a board fall just short of an exemplar cut from its main breaker;
+    # one passes, the others' best view is the same breaker: they are breakers too.
+    breaker = _breaker_strokes()
+    examined = [
+        _seen(breaker, "circuit_breaker", 0.66, 0, near_view="main-breaker"),
+        _seen(breaker, "symbol", 0.9, 50, near_view="main-breaker"),
+        _seen(breaker, "symbol", 0.9, 100, near_view="main-breaker"),
+    ]
+    agreed = _agree_by_shape(examined)
+    assert [seen.placement.type for seen in agreed if seen.placement] == ["circuit_breaker"] * 3
+    # Near misses of other exemplars are no support: the one name stays alone.
+    examined = [
+        _seen(breaker, "circuit_breaker", 0.66, 0, near_view="main-breaker"),
+        _seen(breaker, "symbol", 0.9, 50, near_view="fuse"),
+        _seen(breaker, "symbol", 0.9, 100, near_view="main-breaker"),
+        _seen(breaker, "symbol", 0.9, 150, near_view="other-breaker"),
+    ]
+    agreed = _agree_by_shape(examined)
+    assert [seen.placement.type for seen in agreed if seen.placement] == [
+        "circuit_breaker",
+        "symbol",
         "symbol",
         "symbol",
     ]

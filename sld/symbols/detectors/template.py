@@ -19,10 +19,13 @@ any drawing office's style until the last:
    that no view explains is reported as a device of type `symbol`, scored by how sure the page
    is that it is a device at all, so that the graph never runs a wire through it;
 5. one name for one drawing (`_agree_by_shape`): the candidates of a page drawn the same way
-   (`classify.group_by_shape`) are one kind of device, so where most of such a group was named
-   one type, its unexplained members take that name too. An exemplar cut from the main breaker
-   of a board explains the branch breakers drawn alike only by a little (they lack its
-   residual-current toroid); the branch breakers it does explain name the rest.
+   (`classify.group_by_shape`) are one kind of device, so where most of such a group points
+   to one type (named by it, or unexplained with it as their best view, a little short of
+   the threshold, `NEAR_MISS`, of an exemplar that named one of them), and at least one member
+   was named by it, its unexplained members take that name too. An exemplar cut from the main
+   breaker of a board explains the branch breakers drawn alike only by a little (they lack
+   its residual-current toroid); the branch breakers it does explain name the rest, and where
+   only one of them passes, the others' near misses of that breaker confirm it.
 
 The detector answers per tile, as the protocol asks, but it works on the whole page once: the
 tiles of a page are pasted back together (they are cut from one raster), and each symbol is
@@ -60,6 +63,9 @@ log = logging.getLogger(__name__)
 
 #: The type of a device that no exemplar explains.
 UNCLASSIFIED = "symbol"
+#: A view that reaches this share of its type's threshold is a near miss: not enough to name a
+#: device, but support for a name that a device drawn alike was given (`_agree_by_shape`).
+NEAR_MISS = 0.9
 #: An exemplar that knows its drawing's lettering unit names only candidates whose longest side,
 #: in units of their own page's lettering, is within this factor of its own.
 SIZE_FACTOR = 2.0
@@ -83,6 +89,9 @@ class Examined:
     crop: Binary
     box: tuple[float, float, float, float]
     placement: Placement | None
+    #: The exemplar of the best view in the library when it reached `NEAR_MISS` of its type's
+    #: threshold, whether or not it reached the threshold itself.
+    near_view: str | None = None
 
 
 class TemplateDetector:
@@ -190,7 +199,7 @@ class TemplateDetector:
             x0, y0, x1, y1 = candidate.box
             box = (x0 * back, y0 * back, x1 * back, y1 * back)
             placement = None if found is None else Placement(found[0], found[1], box)
-            examined.append(Examined(candidate, crop, box, placement))
+            examined.append(Examined(candidate, crop, box, placement, self._near_view(match)))
         examined = _agree_by_shape(examined)
         log.debug(
             "template: unit %.1f pt, %d candidates, %d devices in %.2f s",
@@ -225,6 +234,12 @@ class TemplateDetector:
         if match.shape is None:
             return False
         return match.score >= threshold_for(match.shape.type, self.thresholds, self.settings)
+
+    def _near_view(self, match: Match) -> str | None:
+        if match.shape is None:
+            return None
+        threshold = threshold_for(match.shape.type, self.thresholds, self.settings)
+        return match.shape.exemplar.name if match.score >= NEAR_MISS * threshold else None
 
     def _user_matches(
         self, crops: list[Binary], candidates: list[DeviceCandidate], matches: list[Match]
@@ -319,24 +334,49 @@ def _sized(match: Match, candidate: DeviceCandidate, work: Linework) -> Match:
 
 
 def _agree_by_shape(examined: list[Examined]) -> list[Examined]:
-    """Unexplained devices drawn like a group of which most members were named one type take
-    that type, at the lower of their own score and the group's mean score for it."""
+    """Unexplained devices drawn like a group that points to one type take that type, at the
+    lower of their own score and the group's mean score for it.
+
+    A group whose named members are all of one type (one at least) points to it when they are
+    most of the group: then every unexplained member takes the name. Short of that, the
+    unexplained members whose best view is a near miss (`NEAR_MISS`) of an exemplar that named
+    one of them lean to it; when the named and the leaning are most of the group, the leaning
+    take the name."""
     reported = [i for i, seen in enumerate(examined) if seen.placement is not None]
     result = list(examined)
     for group in group_by_shape([examined[i].crop for i in reported]):
         members = [examined[reported[i]] for i in group]
-        named = [m.placement for m in members if m.placement and m.placement.type != UNCLASSIFIED]
-        types = {p.type for p in named}
-        if len(types) != 1 or 2 * len(named) <= len(members):
-            continue  # no name agreed by most of the group
+        named = [m for m in members if m.placement and m.placement.type != UNCLASSIFIED]
+        types = {m.placement.type for m in named if m.placement}
+        if len(types) != 1:
+            continue  # nothing named, or names that disagree
         name = types.pop()
-        score = float(np.mean([p.score for p in named]))
-        for i in group:
+        unexplained = [
+            i
+            for i in group
+            if (seen := examined[reported[i]]).placement is not None
+            and seen.placement.type == UNCLASSIFIED
+        ]
+        if 2 * len(named) <= len(members):
+            unexplained = [i for i in unexplained if _leans(examined[reported[i]], named)]
+            if 2 * (len(named) + len(unexplained)) <= len(members):
+                continue  # not most of the group
+        score = float(np.mean([m.placement.score for m in named if m.placement]))
+        for i in unexplained:
             seen = examined[reported[i]]
-            if seen.placement is not None and seen.placement.type == UNCLASSIFIED:
+            if seen.placement is not None:
                 placement = Placement(name, min(score, seen.placement.score), seen.box)
-                result[reported[i]] = Examined(seen.candidate, seen.crop, seen.box, placement)
+                result[reported[i]] = Examined(
+                    seen.candidate, seen.crop, seen.box, placement, seen.near_view
+                )
     return result
+
+
+def _leans(seen: Examined, named: list[Examined]) -> bool:
+    """Whether an unexplained device's best view is a near miss of an exemplar that named one
+    of `named` (the group it belongs to says it is drawn like them)."""
+    views = {m.near_view for m in named if m.near_view is not None}
+    return seen.near_view is not None and seen.near_view in views
 
 
 def _crop(work: Linework, candidate: DeviceCandidate, text_px: FloatArray) -> Binary:
