@@ -19,13 +19,13 @@ any drawing office's style until the last:
    that no view explains is reported as a device of type `symbol`, scored by how sure the page
    is that it is a device at all, so that the graph never runs a wire through it;
 5. one name for one drawing (`_agree_by_shape`): the candidates of a page drawn the same way
-   (`classify.group_by_shape`) are one kind of device, so where most of such a group points
-   to one type (named by it, or unexplained with it as their best view, a little short of
-   the threshold, `NEAR_MISS`, of an exemplar that named one of them), and at least one member
-   was named by it, its unexplained members take that name too. An exemplar cut from the main
-   breaker of a board explains the branch breakers drawn alike only by a little (they lack
-   its residual-current toroid); the branch breakers it does explain name the rest, and where
-   only one of them passes, the others' near misses of that breaker confirm it.
+   (`classify.group_by_shape`) are one kind of device, so where most of such a group was named
+   one type, its unexplained members take that name too; short of that, the unexplained ones
+   whose best view is a near miss (`NEAR_MISS`) of an exemplar that named one of the group
+   count with the named, and take the name when together they are most of the group. An
+   exemplar cut from the main breaker of a board explains the branch breakers drawn alike only
+   by a little (they lack its residual-current toroid); the branch breakers it does explain
+   name the rest, and where only one of them passes, the others' near misses confirm it.
 
 The detector answers per tile, as the protocol asks, but it works on the whole page once: the
 tiles of a page are pasted back together (they are cut from one raster), and each symbol is
@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -358,7 +358,8 @@ def _agree_by_shape(examined: list[Examined]) -> list[Examined]:
             and seen.placement.type == UNCLASSIFIED
         ]
         if 2 * len(named) <= len(members):
-            unexplained = [i for i in unexplained if _leans(examined[reported[i]], named)]
+            views = {m.near_view for m in named if m.near_view is not None}
+            unexplained = [i for i in unexplained if examined[reported[i]].near_view in views]
             if 2 * (len(named) + len(unexplained)) <= len(members):
                 continue  # not most of the group
         score = float(np.mean([m.placement.score for m in named if m.placement]))
@@ -366,17 +367,8 @@ def _agree_by_shape(examined: list[Examined]) -> list[Examined]:
             seen = examined[reported[i]]
             if seen.placement is not None:
                 placement = Placement(name, min(score, seen.placement.score), seen.box)
-                result[reported[i]] = Examined(
-                    seen.candidate, seen.crop, seen.box, placement, seen.near_view
-                )
+                result[reported[i]] = replace(seen, placement=placement)
     return result
-
-
-def _leans(seen: Examined, named: list[Examined]) -> bool:
-    """Whether an unexplained device's best view is a near miss of an exemplar that named one
-    of `named` (the group it belongs to says it is drawn like them)."""
-    views = {m.near_view for m in named if m.near_view is not None}
-    return seen.near_view is not None and seen.near_view in views
 
 
 def _crop(work: Linework, candidate: DeviceCandidate, text_px: FloatArray) -> Binary:
