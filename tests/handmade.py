@@ -64,6 +64,10 @@ class Drawing:
         self.symbols.append(("current_transformer", box))
         return len(self.symbols) - 1
 
+    def circle(self, x: float, y: float, radius: float) -> None:
+        """An outline circle that stands for nothing (a balloon, an enclosure)."""
+        self._commands.append(("circle", (x, y, radius, self.line_width)))
+
     def wire(self, *points: tuple[float, float], width: float | None = None) -> None:
         self._commands.append(("line", (points, width or self.line_width)))
 

@@ -11,9 +11,14 @@ device candidate, unless it is one of the drawing conventions that also sit on c
 - marks outside the sheet frame (zone ticks) and lone letters.
 
 Candidates joined by a short chain of dashes (the mechanical link of a two-, three- or
-four-pole device) are one device. The box of a candidate is its tight box: the strokes of the
-body, without the straight lead stubs that run from its terminals along the conductor (on
-the sheet they cannot be told from the wire). Which exemplar, if any, explains a candidate
+four-pole device) are one device, and so is a device whose conductors arrive at two or more
+places on both ends with a drawing alike on each (poles side by side, their link drawn too
+finely to tell apart, as dots in a scan): its poles are the per-conductor slices. What lies
+inside a device's box is part of it (a thermal release drawn inside a breaker's relay block).
+
+The box of a candidate is its tight box: the strokes of the body, without the straight lead
+stubs that run from its terminals along the conductor (on the sheet they cannot be told from
+the wire). Which exemplar, if any, explains a candidate
 is the classifier's question (`sld.symbols.classify`); a candidate that none explains is a
 device of type `symbol`, so that the connectivity graph never runs a wire through it.
 """
@@ -21,6 +26,7 @@ device of type `symbol`, so that the connectivity graph never runs a wire throug
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -66,6 +72,11 @@ PART_SHARE = 0.6
 FACING_GAP_UNITS = 3.0
 #: How far (units) a dash chain's end may stop short of the pole it ties.
 LINK_REACH_UNITS = 0.8
+#: Poles drawn side by side on parallel conductors (no link drawn) are at least this far apart
+#: (units).
+POLE_PITCH_UNITS = 1.0
+#: A blob with at least this share of its box within a larger device's box is part of it.
+ENCLOSED_SHARE = 0.3
 
 SIDES = ("top", "right", "bottom", "left")
 
@@ -153,6 +164,7 @@ def find_devices(work: Linework) -> list[DeviceCandidate]:
     blobs = _drop_strips(blobs, unit)
     blobs = _gather(blobs, loose, unit)
     blobs = _tie_poles(blobs, work)
+    blobs = [_side_by_side(blob, work) for blob in _absorb_enclosed(blobs, work)]
     candidates = []
     for blob in blobs:
         trimmed = _trim_leads(blob, work)
@@ -595,6 +607,143 @@ def _tie_poles(blobs: list[_Blob], work: Linework) -> list[_Blob]:
         links = [link for r in {find(m) for m in members} for link in tied_links.get(r, [])]
         merged.append(_union([blobs[i] for i in members], work, links))
     return merged
+
+
+def _absorb_enclosed(blobs: list[_Blob], work: Linework) -> list[_Blob]:
+    """Blobs drawn within the box of a larger device merged into it.
+
+    Parts of one device are gathered pairwise, so a part that touches none of the others but
+    lies inside the box they make together stays apart: the thermal release drawn on each
+    conductor inside the relay block of a motor-protection breaker, the poles and block tied
+    to each other only through the block's outline. Largest first, so a device takes in all
+    that lies within it; the merged device's sides are those of its new box.
+    """
+    order = sorted(range(len(blobs)), key=lambda i: -_area(blobs[i].box))
+    kept: list[_Blob] = []
+    for i in order:
+        blob = blobs[i]
+        host = next(
+            (k for k, big in enumerate(kept) if _inside_share(blob.box, big.box) >= ENCLOSED_SHARE),
+            None,
+        )
+        if host is None:
+            kept.append(blob)
+        else:
+            kept[host] = _take_in(kept[host], blob, work)
+    return kept
+
+
+def _side_by_side(blob: _Blob, work: Linework) -> _Blob:
+    """A blob whose conductors arrive at two or more places on both ends, with a drawing alike
+    on each: the poles of one device drawn side by side, their mechanical link left out or drawn
+    too finely to be told from the poles (dots in a scan). Its parts are the per-conductor
+    slices, cut halfway between the conductors, so that one pole's exemplar names it."""
+    if blob.parts:
+        return blob
+    x0, y0, x1, y1 = blob.box
+    reach = max(2, round(0.25 * work.unit))
+    height, width = work.vertical.shape
+    if _upright(blob):
+        before = work.vertical[max(0, y0 - reach) : y0, x0:x1].any(axis=0)
+        after = work.vertical[y1 : min(height, y1 + reach), x0:x1].any(axis=0)
+        mask = blob.mask
+    else:
+        before = work.horizontal[y0:y1, max(0, x0 - reach) : x0].any(axis=1)
+        after = work.horizontal[y0:y1, x1 : min(width, x1 + reach)].any(axis=1)
+        mask = blob.mask.T
+    starts = [(lo + hi) / 2 for lo, hi in _axes(before)]
+    ends = [(lo + hi) / 2 for lo, hi in _axes(after)]
+    if len(starts) < 2 or len(starts) != len(ends):
+        return blob
+    if any(abs(a - b) > 0.35 * work.unit for a, b in zip(starts, ends, strict=True)):
+        return blob
+    if min(np.diff(starts)) < POLE_PITCH_UNITS * work.unit:
+        return blob
+    cuts = [0, *(round((a + b) / 2) for a, b in pairwise(starts))]
+    if _spans_a_cut(mask, cuts[1:], work.unit):
+        return blob  # one drawing around several conductors (a cable-length balloon)
+    cuts.append(mask.shape[1])
+    slices = []
+    for (lo, hi), axis in zip(pairwise(cuts), starts, strict=True):
+        piece = np.zeros_like(mask)
+        piece[:, lo:hi] = _pole_strokes(mask[:, lo:hi], axis - lo, work.unit)
+        ys, xs = np.nonzero(piece)
+        if not len(ys):
+            return blob
+        box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+        slices.append((box, int(piece.sum())))
+    inks = [ink for _, ink in slices]
+    boxes = [_Blob(box, mask, set(), False) for box, _ in slices]
+    if max(inks) > 1.5 * min(inks) or not all(_alike(boxes[0], other) for other in boxes[1:]):
+        return blob
+    if _upright(blob):
+        parts = tuple((x0 + a, y0 + b, x0 + c, y0 + d) for (a, b, c, d), _ in slices)
+    else:
+        parts = tuple((x0 + b, y0 + a, x0 + d, y0 + c) for (a, b, c, d), _ in slices)
+    return replace(blob, poles=len(parts), parts=parts)
+
+
+def _spans_a_cut(mask: Binary, cuts: list[int], unit: float) -> bool:
+    """Whether one unbroken stroke runs well across a line between two conductors (the poles
+    of a device are drawn apart, joined at most by the dashes or dots of a link)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    reach = 0.5 * unit
+    for index in range(1, count):
+        x, w = int(stats[index, cv2.CC_STAT_LEFT]), int(stats[index, cv2.CC_STAT_WIDTH])
+        if any(x < cut - reach and x + w > cut + reach for cut in cuts):
+            return True
+    return False
+
+
+def _pole_strokes(mask: Binary, axis: float, unit: float) -> Binary:
+    """The strokes of one pole's slice that make its drawing: the pieces that reach its
+    conductor's axis or run along most of its length, not the dots of a link beside it."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    near = 0.35 * unit
+    for index in range(1, count):
+        x, _, w, h, _ = (int(v) for v in stats[index])
+        keep[index] = (x - near <= axis <= x + w + near) or h >= 0.5 * mask.shape[0]
+    return np.asarray(keep[labels], dtype=np.uint8)
+
+
+def _area(box: tuple[int, int, int, int]) -> int:
+    return max(0, box[2] - box[0]) * max(0, box[3] - box[1])
+
+
+def _inside_share(small: tuple[int, int, int, int], big: tuple[int, int, int, int]) -> float:
+    """The share of `small`'s box that lies within `big`'s."""
+    return _area(_cut(small, big)) / max(1, _area(small))
+
+
+def _take_in(host: _Blob, part: _Blob, work: Linework) -> _Blob:
+    """`host` with `part`'s strokes added; a pole of the host that `part` overlaps grows over it."""
+    x0, y0 = min(host.box[0], part.box[0]), min(host.box[1], part.box[1])
+    x1, y1 = max(host.box[2], part.box[2]), max(host.box[3], part.box[3])
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for blob in (host, part):
+        bx0, by0, bx1, by1 = blob.box
+        mask[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] |= blob.mask
+    poles = list(host.parts)
+    if poles:
+        shares = [_area(_cut(pole, part.box)) for pole in poles]
+        best = int(np.argmax(shares))
+        pole = poles[best]
+        poles[best] = (
+            min(pole[0], part.box[0]),
+            min(pole[1], part.box[1]),
+            max(pole[2], part.box[2]),
+            max(pole[3], part.box[3]),
+        )
+    box = (x0, y0, x1, y1)
+    sides, through = _attachments(work, box)
+    merged = replace(host, box=box, mask=mask, sides=sides, through=through, parts=tuple(poles))
+    merged.axis = _conductor_axis(work, merged)
+    return merged
+
+
+def _cut(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
 
 
 def _upright(blob: _Blob) -> bool:

@@ -1,0 +1,131 @@
+"""Device candidates from the line drawing: poles drawn side by side, outlines around several
+conductors, and parts drawn inside a device's box (`sld.symbols.devices.find_devices`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sld import stages
+from sld.detections import Detections
+from sld.geometry import as_boxes, containment_matrix, iou_matrix
+from sld.pages.ink import ink_mask, stroke_width
+from sld.pages.page import PageImage
+from sld.pages.raster import load_page, open_source
+from sld.settings import Settings
+from sld.symbols.devices import DeviceCandidate, find_devices
+from sld.symbols.linework import take_apart
+from sld.symbols.scale import estimate_scale
+from tests.handmade import BOTH, Drawing
+
+QELECTROTECH = Path(__file__).parents[1] / "realdata" / "qelectrotech"
+
+
+def candidates_pt(page: PageImage, texts: Detections) -> list[DeviceCandidate]:
+    """The page's device candidates with their boxes and parts in points, the page's lettering
+    measured on `texts` (boxes in points), as detection measures it."""
+    boxes, labels = texts.boxes, [str(label) for label in texts.labels]
+    ink = ink_mask(page.image)
+    scale = estimate_scale(boxes, labels, stroke_width(ink) / page.scale, ink, page.scale)
+    work = take_apart(page.image, page.scale, scale, boxes, labels)
+    k = work.px_per_pt
+
+    def in_pt(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        return tuple(round(v / k) for v in box)  # type: ignore[return-value]
+
+    return [
+        DeviceCandidate(
+            in_pt(c.box), c.sides, c.poles, c.score, c.strokes, tuple(in_pt(p) for p in c.parts)
+        )
+        for c in find_devices(work)
+    ]
+
+
+def two_conductors(between: str) -> Drawing:
+    """Two vertical conductors, each through a square symbol at y = 100, with `between` them:
+    "nothing", "dots" (a mechanical link as a scan shows a fine dotted one) or "ring" (one
+    outline around both conductors, as a cable-length balloon is drawn)."""
+    drawing = Drawing()
+    for x in (100.0, 130.0):
+        drawing.wire((x, 40.0), (x, 95.0))
+        drawing.wire((x, 105.0), (x, 180.0))
+        drawing.breaker(x, 100.0, size=10.0)
+    if between == "dots":
+        for x in np.arange(106.5, 124.0, 2.0):
+            drawing.dot(float(x), 100.0, 0.5)
+    elif between == "ring":
+        drawing.circle(115.0, 100.0, 22.0)
+    for row in range(6):
+        drawing.text(f"Q{row} 400 V", 200.0, 60.0 + 12 * row)
+    return drawing
+
+
+@BOTH
+def test_poles_side_by_side_joined_by_dots_are_one_device_of_two_poles(
+    kind: str, tmp_path: Path
+) -> None:
+    drawing = two_conductors("dots")
+    page = drawing.page(kind, tmp_path)
+    found = candidates_pt(page, drawing.text_detections())
+    assert len(found) == 1
+    device = found[0]
+    assert device.poles == 2 and len(device.parts) == 2
+    # Each pole holds its own square (centres at x = 100 and 130) and not the other.
+    for part, x in zip(sorted(device.parts), (100.0, 130.0), strict=True):
+        assert part[0] < x < part[2]
+        assert part[2] - part[0] < 20
+
+
+@BOTH
+def test_poles_apart_are_two_devices(kind: str, tmp_path: Path) -> None:
+    drawing = two_conductors("nothing")
+    found = candidates_pt(drawing.page(kind, tmp_path), drawing.text_detections())
+    assert len(found) == 2
+    assert all(c.poles == 1 for c in found)
+
+
+@BOTH
+def test_one_outline_around_two_conductors_is_no_device_of_two_poles(
+    kind: str, tmp_path: Path
+) -> None:
+    drawing = two_conductors("ring")
+    found = candidates_pt(drawing.page(kind, tmp_path), drawing.text_detections())
+    assert found
+    assert all(c.poles == 1 and not c.parts for c in found)
+
+
+def test_parts_drawn_inside_a_device_box_belong_to_it() -> None:
+    """The motor-protection breaker 9QF1 of the QElectroTech industrial project: three poles
+    and an auxiliary contact, and a thermal release drawn on each conductor inside the relay
+    block, which touches none of the rest. One device, nothing inside it reported apart."""
+    pdf = QELECTROTECH / "industrial-vector.pdf"
+    truth = json.loads((QELECTROTECH / "industrial-vector.gt.json").read_text())
+    breaker = next(c for c in truth["pages"][5]["components"] if c["name"] == "9QF1")
+    page = load_page(open_source(pdf), 5, Settings())
+    found = candidates_pt(page, stages.read_text(page, Settings()))
+    boxes = as_boxes([c.box for c in found])
+    truth_box = as_boxes([breaker["bbox"]])
+    overlap = iou_matrix(boxes, truth_box)[:, 0]
+    assert overlap.max() >= 0.5
+    device = int(np.argmax(overlap))
+    inside = containment_matrix(boxes, boxes[device : device + 1])[:, 0]
+    inside[device] = 0.0
+    assert inside.max() < 0.3, [found[i].box for i in np.flatnonzero(inside >= 0.3)]
+
+
+@pytest.mark.parametrize("between", ["nothing", "dots"])
+def test_a_pole_exemplar_is_cut_from_poles_side_by_side(between: str, tmp_path: Path) -> None:
+    """`sld symbols add` on a two-pole device drawn side by side also gives one pole."""
+    from sld.symbols.crop import cut_exemplar
+
+    drawing = two_conductors(between)
+    page = drawing.raster_page(tmp_path)
+    crop = cut_exemplar(page, (90.0, 90.0, 140.0, 110.0), drawing.text_detections())
+    if between == "dots":
+        assert crop.pole is not None
+        assert crop.pole.image.shape[1] < crop.image.shape[1] / 2 + 5
+    else:
+        assert crop.pole is None
