@@ -222,6 +222,26 @@ def test_not_a_symbol_exemplars_win_their_places_but_are_not_reported(tmp_path: 
     assert len(found) == 0
 
 
+def test_the_users_drawing_of_a_type_replaces_the_built_in_ones(tmp_path: Path) -> None:
+    """Once the user's folder draws a type, the built-in drawings of that type name nothing:
+    a plain box on a conductor is a breaker in the catalogue, not in an office whose breakers
+    are drawn otherwise. The built-in drawings of other types still name."""
+    image, _ = draw_on_wire("circuit_breaker/iec/square", 1.25)
+    builtin = _library_of(tmp_path / "builtin", {"iec-square": "circuit_breaker"})
+    (found,) = TemplateDetector(Settings(symbol_builtin_library=builtin)).detect(
+        [whole_page_tile(image)]
+    )
+    assert list(found.labels) == ["circuit_breaker"]
+    other_type = _library_of(tmp_path / "fuses", {"ansi-box": "fuse"})
+    settings = Settings(symbol_builtin_library=builtin, symbol_library=other_type)
+    (found,) = TemplateDetector(settings).detect([whole_page_tile(image)])
+    assert list(found.labels) == ["circuit_breaker"]
+    same_type = _library_of(tmp_path / "arcs", {"ansi-arc": "circuit_breaker"})
+    settings = Settings(symbol_builtin_library=builtin, symbol_library=same_type)
+    (found,) = TemplateDetector(settings).detect([whole_page_tile(image)])
+    assert list(found.labels) == ["symbol"]
+
+
 def test_the_symbol_size_comes_from_the_drawing_not_the_dpi(detector: TemplateDetector) -> None:
     """A drawing rendered at 96 dpi (an image file) is found, and so is the same raster taken
     for 400 dpi, where the transformer is a quarter of the exemplar's size in points: the scale

@@ -51,6 +51,7 @@ from sld.symbols.classify import Match, ShapeIndex, group_by_shape
 from sld.symbols.devices import DeviceCandidate, find_devices
 from sld.symbols.library import (
     NOT_A_SYMBOL,
+    Exemplar,
     library_signature,
     load_library,
     load_thresholds,
@@ -111,7 +112,7 @@ class TemplateDetector:
         signature = library_signature(self.settings)
         if signature == self._signature:
             return
-        exemplars = load_library(self.settings)
+        exemplars = own_drawings_first(load_library(self.settings), self.settings)
         if not exemplars:
             log.warning(
                 "the symbol library is empty (%s): every device will be of type %r",
@@ -313,6 +314,20 @@ class TemplateDetector:
         if poles is not None and poles[0] != NOT_A_SYMBOL:
             return poles
         return UNCLASSIFIED, candidate.score
+
+
+def own_drawings_first(exemplars: list[Exemplar], settings: Settings) -> list[Exemplar]:
+    """The library less the built-in drawings of the types that the user's own folder draws.
+
+    An exemplar cut from the user's drawings says how their office draws that type; the
+    built-in drawings of it were made for other offices, and on these drawings they name
+    look-alikes (a plain box on a conductor is a breaker in the catalogue, a relay's coil or a
+    load on a residential board). A set that draws one type two ways needs both cut."""
+    own = settings.symbol_library
+    if own is None:
+        return exemplars
+    drawn = {e.type for e in exemplars if e.folder == own and e.type != NOT_A_SYMBOL}
+    return [e for e in exemplars if e.folder == own or e.type not in drawn]
 
 
 def _sized(match: Match, candidate: DeviceCandidate, work: Linework) -> Match:
