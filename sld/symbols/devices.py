@@ -30,6 +30,7 @@ from itertools import pairwise
 
 import cv2
 import numpy as np
+from networkx.utils import UnionFind
 
 from sld.pages.ink import Binary
 from sld.symbols.linework import Linework
@@ -472,27 +473,18 @@ def _gather(blobs: list[_Blob], loose: list[_Blob], unit: float) -> list[_Blob]:
     """Each device's parts in one blob: strokes off the conductors next to a device, and a
     small part beside a larger one on the same conductor."""
     parts = blobs + loose
-    parent = list(range(len(parts)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    together = UnionFind(range(len(parts)))
 
     for j in range(len(blobs), len(parts)):
         for i in range(len(blobs)):
             if _gap(parts[i].box, parts[j].box) <= LOOSE_REACH_UNITS * unit:
-                parent[find(j)] = find(i)
+                together.union(i, j)
     for i in range(len(blobs)):
         for j in range(i + 1, len(blobs)):
             if _same_device(blobs[i], blobs[j], unit):
-                parent[find(j)] = find(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(parts)):
-        groups.setdefault(find(i), []).append(i)
+                together.union(i, j)
     gathered = []
-    for members in groups.values():
+    for members in _groups(together):
         if not any(m < len(blobs) for m in members):
             continue  # loose strokes near no device
         if len(members) == 1:
@@ -502,6 +494,11 @@ def _gather(blobs: list[_Blob], loose: list[_Blob], unit: float) -> list[_Blob]:
             merged.poles = 1
             gathered.append(merged)
     return gathered
+
+
+def _groups(together: UnionFind) -> list[list[int]]:
+    """The sets of a union-find over indices, each sorted, in the order of their first index."""
+    return sorted((sorted(group) for group in together.to_sets()), key=lambda g: g[0])
 
 
 def _gap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -562,13 +559,7 @@ def _tie_poles(blobs: list[_Blob], work: Linework) -> list[_Blob]:
     if not work.links or len(blobs) < 2:
         return blobs
     reach = LINK_REACH_UNITS * work.unit
-    parent = list(range(len(blobs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    tied = UnionFind(range(len(blobs)))
 
     boxes = np.asarray([b.box for b in blobs], dtype=np.float64)
     upright = np.asarray([_upright(b) for b in blobs], dtype=bool)
@@ -593,18 +584,15 @@ def _tie_poles(blobs: list[_Blob], work: Linework) -> list[_Blob]:
         if not pairs:
             continue
         first, second = (int(v) for v in pairs[0])
-        root = find(first)
-        parent[find(second)] = root
-        tied_links.setdefault(root, []).append(link)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(blobs)):
-        groups.setdefault(find(i), []).append(i)
+        tied.union(first, second)
+        # Kept with a pole it ties, not with the group's root, which a later tie may change.
+        tied_links.setdefault(first, []).append(link)
     merged = []
-    for members in groups.values():
+    for members in _groups(tied):
         if len(members) == 1:
             merged.append(blobs[members[0]])
             continue
-        links = [link for r in {find(m) for m in members} for link in tied_links.get(r, [])]
+        links = [link for m in members for link in tied_links.get(m, [])]
         merged.append(_union([blobs[i] for i in members], work, links))
     return merged
 

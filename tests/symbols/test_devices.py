@@ -3,6 +3,7 @@ conductors, and parts drawn inside a device's box (`sld.symbols.devices.find_dev
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -129,3 +130,26 @@ def test_a_pole_exemplar_is_cut_from_poles_side_by_side(between: str, tmp_path: 
         assert crop.pole.image.shape[1] < crop.image.shape[1] / 2 + 5
     else:
         assert crop.pole is None
+
+
+def test_every_link_of_three_tied_poles_is_drawn_in_the_device(tmp_path: Path) -> None:
+    """Three poles tied by two dashed links, the right-hand link first in reading order: the
+    device holds the dashes of both (each link is kept with a pole it ties, so a later tie
+    that changes the group's root loses none)."""
+    drawing = Drawing()
+    for x in (100.0, 150.0, 200.0):
+        drawing.wire((x, 40.0), (x, 90.0))
+        drawing.wire((x, 110.0), (x, 180.0))
+        drawing.breaker(x, 100.0, size=20.0)
+    drawing.dashed((160.0, 95.0), (190.0, 95.0))
+    drawing.dashed((110.0, 105.0), (140.0, 105.0))
+    for row in range(6):
+        drawing.text(f"Q{row} 400 V", 250.0, 60.0 + 12 * row)
+    (device,) = candidates_pt(drawing.vector_page(tmp_path), drawing.text_detections())
+    assert device.poles == 3
+    px_per_pt = device.strokes.shape[1] / (device.box[2] - device.box[0])
+    poles = sorted(device.parts)
+    for left, right in itertools.pairwise(poles):
+        gap = device.strokes[:, round((left[2] - device.box[0]) * px_per_pt) + 1 :]
+        gap = gap[:, : max(1, round((right[0] - left[2]) * px_per_pt) - 2)]
+        assert gap.any(), f"no link drawn between the poles at {left} and {right}"
