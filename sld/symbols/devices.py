@@ -706,12 +706,7 @@ def _inside_share(small: tuple[int, int, int, int], big: tuple[int, int, int, in
 
 def _take_in(host: _Blob, part: _Blob, work: Linework) -> _Blob:
     """`host` with `part`'s strokes added; a pole of the host that `part` overlaps grows over it."""
-    x0, y0 = min(host.box[0], part.box[0]), min(host.box[1], part.box[1])
-    x1, y1 = max(host.box[2], part.box[2]), max(host.box[3], part.box[3])
-    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    for blob in (host, part):
-        bx0, by0, bx1, by1 = blob.box
-        mask[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] |= blob.mask
+    box, mask = _pasted([host, part])
     poles = list(host.parts)
     if poles:
         shares = [_area(_cut(pole, part.box)) for pole in poles]
@@ -723,7 +718,6 @@ def _take_in(host: _Blob, part: _Blob, work: Linework) -> _Blob:
             max(pole[2], part.box[2]),
             max(pole[3], part.box[3]),
         )
-    box = (x0, y0, x1, y1)
     sides, through = _attachments(work, box)
     merged = replace(host, box=box, mask=mask, sides=sides, through=through, parts=tuple(poles))
     merged.axis = _conductor_axis(work, merged)
@@ -750,17 +744,23 @@ def _alike(a: _Blob, b: _Blob) -> bool:
     return max(ha, hb) <= 1.8 * max(1, min(ha, hb)) and max(wa, wb) <= 2.5 * max(1, min(wa, wb))
 
 
+def _pasted(blobs: list[_Blob]) -> tuple[tuple[int, int, int, int], Binary]:
+    """The box that holds all the blobs, and their strokes pasted into it."""
+    x0 = min(b.box[0] for b in blobs)
+    y0 = min(b.box[1] for b in blobs)
+    x1 = max(b.box[2] for b in blobs)
+    y1 = max(b.box[3] for b in blobs)
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    for blob in blobs:
+        bx0, by0, bx1, by1 = blob.box
+        mask[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0] |= blob.mask
+    return (x0, y0, x1, y1), mask
+
+
 def _union(
     parts: list[_Blob], work: Linework | None, links: list[tuple[int, int, int, int]]
 ) -> _Blob:
-    x0 = min(p.box[0] for p in parts)
-    y0 = min(p.box[1] for p in parts)
-    x1 = max(p.box[2] for p in parts)
-    y1 = max(p.box[3] for p in parts)
-    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    for part in parts:
-        px0, py0, px1, py1 = part.box
-        mask[py0 - y0 : py1 - y0, px0 - x0 : px1 - x0] |= part.mask
+    (x0, y0, x1, y1), mask = _pasted(parts)
     for lx0, ly0, lx1, ly1 in links:
         ax0, ay0 = max(lx0, x0), max(ly0, y0)
         ax1, ay1 = min(lx1, x1), min(ly1, y1)

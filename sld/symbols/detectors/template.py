@@ -17,7 +17,9 @@ any drawing office's style until the last:
    unless a view of the user's own library also reaches its threshold there: a look-alike
    drawn for other drawings never hides a symbol cut from drawings like this one. A candidate
    that no view explains is reported as a device of type `symbol`, scored by how sure the page
-   is that it is a device at all, so that the graph never runs a wire through it;
+   is that it is a device at all, so that the graph never runs a wire through it. Where the
+   user's folder draws a type, the built-in drawings of that type take no part
+   (`own_drawings_first`);
 5. one name for one drawing (`_agree_by_shape`): the candidates of a page drawn the same way
    (`classify.group_by_shape`) are one kind of device, so where most of such a group was named
    one type, its unexplained members take that name too; short of that, the unexplained ones
