@@ -281,20 +281,32 @@ def _clipped(
     return tuple(kept) if len(kept) > 1 else ()
 
 
+def _arriving(
+    work: Linework, box: tuple[int, int, int, int], side: str, reach: int | None = None
+) -> np.ndarray:
+    """Where a conductor arrives at `side` of `box`, within `reach` pixels of it (default a
+    quarter unit): a flag per column of the box for the top and bottom, per row for the left
+    and right."""
+    x0, y0, x1, y1 = box
+    if reach is None:
+        reach = max(2, round(0.25 * work.unit))
+    if side == "top":
+        return np.asarray(work.vertical[max(0, y0 - reach) : y0, x0:x1].any(axis=0))
+    if side == "bottom":
+        return np.asarray(work.vertical[y1 : y1 + reach, x0:x1].any(axis=0))
+    if side == "left":
+        return np.asarray(work.horizontal[y0:y1, max(0, x0 - reach) : x0].any(axis=1))
+    return np.asarray(work.horizontal[y0:y1, x1 : x1 + reach].any(axis=1))
+
+
 def _conductor_axis(work: Linework, blob: _Blob) -> float | None:
     """The position across it of the conductors that arrive at the blob (their mean)."""
-    x0, y0, x1, y1 = blob.box
-    reach = max(2, round(0.25 * work.unit))
-    height, width = work.vertical.shape
+    x0, y0, _, _ = blob.box
     if _upright(blob):
-        columns = work.vertical[max(0, y0 - reach) : y0, x0:x1].any(axis=0) | work.vertical[
-            y1 : min(height, y1 + reach), x0:x1
-        ].any(axis=0)
+        columns = _arriving(work, blob.box, "top") | _arriving(work, blob.box, "bottom")
         found = np.flatnonzero(columns)
         return float(x0 + found.mean()) if len(found) else None
-    rows = work.horizontal[y0:y1, max(0, x0 - reach) : x0].any(axis=1) | work.horizontal[
-        y0:y1, x1 : min(width, x1 + reach)
-    ].any(axis=1)
+    rows = _arriving(work, blob.box, "left") | _arriving(work, blob.box, "right")
     found = np.flatnonzero(rows)
     return float(y0 + found.mean()) if len(found) else None
 
@@ -302,17 +314,7 @@ def _conductor_axis(work: Linework, blob: _Blob) -> float | None:
 def _attachments(work: Linework, box: tuple[int, int, int, int]) -> tuple[set[str], bool]:
     """The sides of `box` where a long line arrives, and whether one runs right through."""
     x0, y0, x1, y1 = box
-    height, width = work.vertical.shape
-    reach = max(2, round(0.25 * work.unit))
-    sides = set()
-    if work.vertical[max(0, y0 - reach) : y0, x0:x1].any():
-        sides.add("top")
-    if work.vertical[y1 : min(height, y1 + reach), x0:x1].any():
-        sides.add("bottom")
-    if work.horizontal[y0:y1, max(0, x0 - reach) : x0].any():
-        sides.add("left")
-    if work.horizontal[y0:y1, x1 : min(width, x1 + reach)].any():
-        sides.add("right")
+    sides = {side for side in SIDES if _arriving(work, box, side).any()}
     inside_v = work.vertical[y0:y1, x0:x1].sum(axis=0)
     inside_h = work.horizontal[y0:y1, x0:x1].sum(axis=1)
     through = bool(
@@ -364,12 +366,12 @@ def _is_hop(blob: _Blob, work: Linework) -> bool:
     # The arc's own conductor, beyond the leads trimmed off it.
     reach = max(3, round(0.8 * work.unit))
     if blob.sides & {"top", "bottom"} and _runs_through(work.horizontal, x0, y0, x1, y1):
-        arriving = work.vertical[max(0, y0 - reach) : y0, x0:x1].any(axis=0)
-        arriving |= work.vertical[y1 : y1 + reach, x0:x1].any(axis=0)
+        arriving = _arriving(work, blob.box, "top", reach)
+        arriving |= _arriving(work, blob.box, "bottom", reach)
         return _one_sided(blob.mask, arriving)
     if blob.sides & {"left", "right"} and _runs_through(work.vertical.T, y0, x0, y1, x1):
-        arriving = work.horizontal[y0:y1, max(0, x0 - reach) : x0].any(axis=1)
-        arriving |= work.horizontal[y0:y1, x1 : x1 + reach].any(axis=1)
+        arriving = _arriving(work, blob.box, "left", reach)
+        arriving |= _arriving(work, blob.box, "right", reach)
         return _one_sided(blob.mask.T, arriving)
     return False
 
@@ -628,16 +630,12 @@ def _side_by_side(blob: _Blob, work: Linework) -> _Blob:
     slices, cut halfway between the conductors, so that one pole's exemplar names it."""
     if blob.parts:
         return blob
-    x0, y0, x1, y1 = blob.box
-    reach = max(2, round(0.25 * work.unit))
-    height, width = work.vertical.shape
+    x0, y0, _, _ = blob.box
     if _upright(blob):
-        before = work.vertical[max(0, y0 - reach) : y0, x0:x1].any(axis=0)
-        after = work.vertical[y1 : min(height, y1 + reach), x0:x1].any(axis=0)
+        before, after = _arriving(work, blob.box, "top"), _arriving(work, blob.box, "bottom")
         mask = blob.mask
     else:
-        before = work.horizontal[y0:y1, max(0, x0 - reach) : x0].any(axis=1)
-        after = work.horizontal[y0:y1, x1 : min(width, x1 + reach)].any(axis=1)
+        before, after = _arriving(work, blob.box, "left"), _arriving(work, blob.box, "right")
         mask = blob.mask.T
     starts = [(lo + hi) / 2 for lo, hi in _axes(before)]
     ends = [(lo + hi) / 2 for lo, hi in _axes(after)]
@@ -783,22 +781,18 @@ def _trim_leads(blob: _Blob, work: Linework) -> _Blob | None:
     A lead is where the blob is nothing but the conductor arriving at that side: rows (or
     columns) whose every ink pixel lies on the line of a conductor that arrives there.
     """
-    x0, y0, x1, y1 = blob.box
+    x0, y0, _, _ = blob.box
     mask = blob.mask
-    reach = max(2, round(0.25 * work.unit))
-    height, width = work.vertical.shape
     top, bottom, left, right = 0, mask.shape[0], 0, mask.shape[1]
     if "top" in blob.sides:
-        axes = _axes(work.vertical[max(0, y0 - reach) : y0, x0:x1].any(axis=0))
-        top = _lead_length(mask, axes)
+        top = _lead_length(mask, _axes(_arriving(work, blob.box, "top")))
     if "bottom" in blob.sides:
-        axes = _axes(work.vertical[y1 : min(height, y1 + reach), x0:x1].any(axis=0))
+        axes = _axes(_arriving(work, blob.box, "bottom"))
         bottom = mask.shape[0] - _lead_length(mask[::-1], axes)
     if "left" in blob.sides:
-        axes = _axes(work.horizontal[y0:y1, max(0, x0 - reach) : x0].any(axis=1))
-        left = _lead_length(mask.T, axes)
+        left = _lead_length(mask.T, _axes(_arriving(work, blob.box, "left")))
     if "right" in blob.sides:
-        axes = _axes(work.horizontal[y0:y1, x1 : min(width, x1 + reach)].any(axis=1))
+        axes = _axes(_arriving(work, blob.box, "right"))
         right = mask.shape[1] - _lead_length(mask.T[::-1], axes)
     if bottom - top < 2 or right - left < 1:
         return None
