@@ -54,6 +54,7 @@ def render_builtin(folder: Path) -> list[Path]:
             drawing_scale=SCALE,
             terminals=[(round(x, 2), round(y, 2)) for x, y in terminals.values()],
             rotatable=variant.rotatable,
+            letters=variant.letters,
             image="",
         )
         name = f"{variant.standard}-{variant.variant}".replace("_", "-")

@@ -66,6 +66,11 @@ class ExemplarInfo(BaseModel):
     rotatable: bool = Field(
         default=True, description="May appear turned by quarter turns or mirrored on a drawing"
     )
+    letters: str = Field(
+        default="",
+        description="The letters drawn inside that tell the type from its look-alikes (the M of "
+        "a motor): such an exemplar names only candidates whose inside reads them",
+    )
     image: str = Field(description="File name of the PNG beside this JSON file")
 
 
@@ -209,6 +214,7 @@ def add_from_drawing(
     variant: str = "",
     name: str | None = None,
     rotatable: bool = True,
+    letters: str = "",
     licence: str = "the drawing's owner",
 ) -> Path:
     """Cut `bbox_pt` (points) out of page `page_number` (from 1) of a drawing and save it as an
@@ -249,6 +255,7 @@ def add_from_drawing(
         unit_pt=None if crop.unit_pt is None else round(crop.unit_pt, 3),
         terminals=[(round(x, 2), round(y, 2)) for x, y in crop.terminals],
         rotatable=rotatable,
+        letters=letters,
         image="",
     )
     saved = save_exemplar(folder, free_name(folder, component_type, stem), info, crop.image)

@@ -91,9 +91,17 @@ def _iec() -> list[SymbolVariant]:
         SymbolVariant(
             "fuse", "iec", "body_wide", wide, vertical_terminals(10), leads=lead_lines(10, 6.0)
         ),
-        SymbolVariant("motor", "iec", "m_wave", motor, round_terminals(rm), rotatable=False),
         SymbolVariant(
-            "generator", "iec", "g_bars", generator, round_terminals(rm), rotatable=False
+            "motor", "iec", "m_wave", motor, round_terminals(rm), rotatable=False, letters="M"
+        ),
+        SymbolVariant(
+            "generator",
+            "iec",
+            "g_bars",
+            generator,
+            round_terminals(rm),
+            rotatable=False,
+            letters="G",
         ),
     ]
 
@@ -159,9 +167,17 @@ def _ansi() -> list[SymbolVariant]:
         SymbolVariant(
             "fuse", "ansi", "s_long", s_long, vertical_terminals(11), leads=lead_lines(11, 6.0)
         ),
-        SymbolVariant("motor", "ansi", "m_bar", motor, round_terminals(rm), rotatable=False),
         SymbolVariant(
-            "generator", "ansi", "wave_g", generator, round_terminals(rm), rotatable=False
+            "motor", "ansi", "m_bar", motor, round_terminals(rm), rotatable=False, letters="M"
+        ),
+        SymbolVariant(
+            "generator",
+            "ansi",
+            "wave_g",
+            generator,
+            round_terminals(rm),
+            rotatable=False,
+            letters="G",
         ),
     ]
 

@@ -158,6 +158,9 @@ class SymbolVariant:
     terminals: tuple[tuple[str, Point], ...]
     rotatable: bool = True
     leads: tuple[Primitive, ...] = ()
+    #: The letters drawn inside that tell the type from its look-alikes (a motor's M, a
+    #: generator's G); empty where the drawing holds none.
+    letters: str = ""
 
     @property
     def strokes(self) -> tuple[Primitive, ...]:
@@ -338,12 +341,18 @@ def _machines() -> list[SymbolVariant]:
     g_tilde = (ring, *letter_strokes("G", 0, -2.6, 7.0), sine_stroke(0, 5.2, 6.0, 2.4))
     sine = (ring, sine_stroke(0, 0, 12.0, 6.0))
     return [
-        SymbolVariant("motor", "iec", "m_3ph", m_3ph, round_terminals(r), rotatable=False),
-        SymbolVariant("motor", "iec", "m", m, round_terminals(r), rotatable=False),
-        SymbolVariant("motor", "ansi", "m", m, round_terminals(r), rotatable=False),
-        SymbolVariant("generator", "iec", "g_tilde", g_tilde, round_terminals(r), rotatable=False),
+        SymbolVariant(
+            "motor", "iec", "m_3ph", m_3ph, round_terminals(r), rotatable=False, letters="M"
+        ),
+        SymbolVariant("motor", "iec", "m", m, round_terminals(r), rotatable=False, letters="M"),
+        SymbolVariant("motor", "ansi", "m", m, round_terminals(r), rotatable=False, letters="M"),
+        SymbolVariant(
+            "generator", "iec", "g_tilde", g_tilde, round_terminals(r), rotatable=False, letters="G"
+        ),
         SymbolVariant("generator", "iec", "sine", sine, round_terminals(r), rotatable=False),
-        SymbolVariant("generator", "ansi", "g", g, round_terminals(r), rotatable=False),
+        SymbolVariant(
+            "generator", "ansi", "g", g, round_terminals(r), rotatable=False, letters="G"
+        ),
         SymbolVariant("generator", "ansi", "sine", sine, round_terminals(r), rotatable=False),
     ]
 
@@ -398,10 +407,24 @@ def _extras() -> list[SymbolVariant]:
             leads=plate_leads,
         ),
         SymbolVariant(
-            "meter", "iec", "voltmeter", meter_v, vertical_terminals(12), False, leads=meter_leads
+            "meter",
+            "iec",
+            "voltmeter",
+            meter_v,
+            vertical_terminals(12),
+            False,
+            leads=meter_leads,
+            letters="V",
         ),
         SymbolVariant(
-            "meter", "ansi", "ammeter", meter_a, vertical_terminals(12), False, leads=meter_leads
+            "meter",
+            "ansi",
+            "ammeter",
+            meter_a,
+            vertical_terminals(12),
+            False,
+            leads=meter_leads,
+            letters="A",
         ),
         SymbolVariant(
             "surge_arrester", "iec", "block", arrester, (("a", (0.0, -12.0)),), leads=arrester_lead
