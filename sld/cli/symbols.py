@@ -60,6 +60,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument(
         "--upright", action="store_true", help="never turned or mirrored (holds letters)"
     )
+    add.add_argument(
+        "--letters",
+        default="",
+        help="letters drawn inside that tell it from look-alikes (M for a motor): it then names "
+        "only devices whose inside reads them",
+    )
     add.add_argument("--licence", default="the drawing's owner", help="licence of the drawing")
     add.add_argument("--library", type=Path, help="library folder to write into")
     add.add_argument("--dpi", type=int, help="rasterisation DPI (default 200)")
@@ -136,6 +142,7 @@ def _add(args: argparse.Namespace) -> int:
             variant=args.variant,
             name=args.name,
             rotatable=not args.upright,
+            letters=args.letters,
             licence=args.licence,
         )
     except ValueError as error:  # a bad type name, a page out of range, a duplicate

@@ -191,11 +191,13 @@ def test_cli_add_and_list(sheet: Path, tmp_path: Path, capsys: pytest.CaptureFix
             "--name",
             "my-motor",
             "--upright",
+            "--letters",
+            "M",
         ]
     )
     assert code == 0
     info = json.loads((library / "motor" / "my-motor.json").read_text())
-    assert info["rotatable"] is False and info["type"] == "motor"
+    assert info["rotatable"] is False and info["type"] == "motor" and info["letters"] == "M"
     assert sheet.name in info["source"]
     capsys.readouterr()
     assert main(["symbols", "list", "--details", "--library", str(library)]) == 0

@@ -1,7 +1,7 @@
 """The `template` detector: devices found in the line drawing, named by the symbol library, on CPU.
 
-The user's workflow "show one breaker, find all breakers", in four steps that know nothing of
-any drawing office's style until the last:
+The user's workflow "show one breaker, find all breakers", in steps that know nothing of any
+drawing office's style until the fourth:
 
 1. the page's scale, from its lettering (`sld.symbols.scale`): every length below is in
    units of it, so a sheet drawn at any scale gives the same search;
@@ -19,7 +19,10 @@ any drawing office's style until the last:
    that no view explains is reported as a device of type `symbol`, scored by how sure the page
    is that it is a device at all, so that the graph never runs a wire through it. Where the
    user's folder draws a type, the built-in drawings of that type take no part
-   (`own_drawings_first`);
+   (`own_drawings_first`). Where the best view's exemplar holds letters (a motor's M, a
+   meter's V), the candidate's inside is read (`sld.symbols.lettering`) and only views whose
+   letters it reads may name it (`_by_letters`): a ring is most of what a motor, a lamp and a
+   socket are drawn of, and the letter is what a person tells them by;
 5. one name for one drawing (`_agree_by_shape`): the candidates of a page drawn the same way
    (`classify.group_by_shape`) are one kind of device, so where most of such a group was named
    one type, its unexplained members take that name too; short of that, the unexplained ones
@@ -40,6 +43,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -51,6 +55,7 @@ from sld.pages.tiling import Tile
 from sld.settings import Settings
 from sld.symbols.classify import Match, ShapeIndex, group_by_shape
 from sld.symbols.devices import DeviceCandidate, find_devices
+from sld.symbols.lettering import holds, read_inside
 from sld.symbols.library import (
     NOT_A_SYMBOL,
     Exemplar,
@@ -61,6 +66,9 @@ from sld.symbols.library import (
 )
 from sld.symbols.linework import Linework, take_apart
 from sld.symbols.scale import UNIT_PX, DrawingScale, estimate_scale, scale_from_devices
+
+if TYPE_CHECKING:
+    from sld.text.engines.rapid import RapidTextReader
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +115,7 @@ class TemplateDetector:
         self._signature: tuple[tuple[str, int], ...] | None = None
         self.index = ShapeIndex([])
         self.thresholds: dict[str, float] = {}
+        self._reader: RapidTextReader | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -182,18 +191,15 @@ class TemplateDetector:
             candidates = find_devices(work)
         text_px = text_pt * work.px_per_pt
         crops = [_crop(work, candidate, text_px) for candidate in candidates]
-        matches = [
-            _sized(m, c, work)
-            for m, c in zip(
-                self.index.best(crops, [c.sides for c in candidates]), candidates, strict=True
-            )
-        ]
+        back = px_per_pt / work.px_per_pt
+        best = self.index.best(crops, [c.sides for c in candidates])
+        best = self._by_letters(grey, back, candidates, crops, best)
+        matches = [_sized(m, c, work) for m, c in zip(best, candidates, strict=True)]
         user_matches = [
             None if m is None else _sized(m, c, work)
             for m, c in zip(self._user_matches(crops, candidates, matches), candidates, strict=True)
         ]
         poles = self._pole_matches(work, candidates, text_px)
-        back = px_per_pt / work.px_per_pt
         examined = []
         for candidate, crop, match, user, pole in zip(
             candidates, crops, matches, user_matches, poles, strict=True
@@ -271,6 +277,51 @@ class TemplateDetector:
             column = int(np.argmax(table[row]))
             found[i] = Match(self.index.shapes[column], float(table[row, column]))
         return found
+
+    def _by_letters(
+        self,
+        grey: np.ndarray,
+        back: float,
+        candidates: list[DeviceCandidate],
+        crops: list[Binary],
+        matches: list[Match],
+    ) -> list[Match]:
+        """Where a candidate's best view holds letters (a motor's M), its inside is read
+        (`sld.symbols.lettering`): the best view whose letters the reading has names it, and
+        with none, nothing does (a lamp's cross is no M, however alike the rings)."""
+        lettered = [
+            i
+            for i, m in enumerate(matches)
+            if m.shape is not None and m.shape.exemplar.info.letters
+        ]
+        if not lettered:
+            return matches
+        table = self.index.scores(
+            [crops[i] for i in lettered], [candidates[i].sides for i in lettered]
+        )
+        letters = [shape.exemplar.info.letters for shape in self.index.shapes]
+        found = list(matches)
+        for row, i in enumerate(lettered):
+            x0, y0, x1, y1 = candidates[i].box
+            reading = read_inside(grey, (x0 * back, y0 * back, x1 * back, y1 * back), self._read)
+            allowed = np.asarray([bool(held) and holds(reading, held) for held in letters])
+            if not allowed.any():
+                found[i] = Match(None, 0.0)
+                continue
+            scores = np.where(allowed, table[row], -1.0)
+            column = int(np.argmax(scores))
+            found[i] = Match(self.index.shapes[column], float(scores[column]))
+        return found
+
+    def _read(self, line: np.ndarray) -> tuple[str, float]:
+        """One line image read upright by the OCR recogniser (created on first need)."""
+        if self._reader is None:
+            from sld.text.engines.rapid import RapidTextReader
+
+            self._reader = RapidTextReader(
+                self.settings.ocr_tile_size, self.settings.ocr_tile_overlap
+            )
+        return self._reader.recognise(line, upright=True)
 
     def _pole_matches(
         self, work: Linework, candidates: list[DeviceCandidate], text_px: FloatArray
