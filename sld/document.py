@@ -17,6 +17,9 @@ from pydantic.json_schema import SkipJsonSchema
 
 SCHEMA_VERSION: Literal[1] = 1
 
+#: The type of a device that no exemplar explains (the result format allows it).
+UNCLASSIFIED = "symbol"
+
 #: The component types the evaluation scores. The symbol library may define more (snake_case).
 CORE_TYPES: tuple[str, ...] = (
     "transformer",

@@ -8,7 +8,7 @@ least one tile; `merge.py` removes the duplicates and the halves cut by a tile b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -109,10 +109,6 @@ def tile_detections_to_points(detections: Detections, tile: Tile, page: PageImag
     """
     if not len(detections):
         return detections
-    clipped = Detections(
-        boxes=clip_boxes(detections.boxes, tile.width, tile.height),
-        scores=detections.scores,
-        labels=detections.labels,
-    )
+    clipped = replace(detections, boxes=clip_boxes(detections.boxes, tile.width, tile.height))
     in_points = clipped.scaled(1.0 / page.scale, offset_x=tile.x0, offset_y=tile.y0)
     return in_points[valid_boxes(in_points.boxes)]

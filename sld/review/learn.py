@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sld.document import Component, Document
+from sld.document import UNCLASSIFIED, Component, Document
 from sld.settings import Settings
 from sld.symbols.library import add_from_drawing
 
 #: Two boxes of one type whose sides differ by less than this fraction are taken as one look.
 SAME_SIZE = 0.15
-#: The type of a device that no exemplar explains: nothing to teach.
-UNTYPED = "symbol"
 
 
 def _size(component: Component) -> tuple[float, float]:
@@ -39,7 +37,7 @@ def exemplars_to_cut(
     chosen: list[tuple[int, Component]] = []
     for page_index, component_id in taught:
         component = by_id.get((page_index, component_id))
-        if component is None or component.type == UNTYPED:
+        if component is None or component.type == UNCLASSIFIED:  # nothing to teach
             continue
         size = _size(component)
         if any(c.type == component.type and _same_look(_size(c), size) for _, c in chosen):

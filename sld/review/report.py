@@ -33,7 +33,7 @@ from typing import Any
 from PIL import Image
 
 from sld import __version__
-from sld.document import CORE_TYPES, Document, Page, Ratings
+from sld.document import CORE_TYPES, UNCLASSIFIED, Document, Page, Ratings
 from sld.pages.page import PageImage
 from sld.pages.raster import load_page, open_source
 from sld.review.render import OTHER_COLOUR, TYPE_COLOURS
@@ -45,9 +45,8 @@ from sld.text.ratings import parse_designation, parse_ratings
 log = logging.getLogger(__name__)
 
 SUFFIX = ".report.html"
-#: The type of a device that no exemplar explains: always worth a look.
-UNTYPED = "symbol"
-UNTYPED_COLOUR = (230, 0, 126)
+#: The colour of devices that no exemplar explains: always worth a look.
+UNCLASSIFIED_COLOUR = (230, 0, 126)
 #: Colours for types outside the core six, chosen by a stable hash of the type's name.
 PALETTE: tuple[tuple[int, int, int], ...] = (
     (23, 190, 207),
@@ -61,7 +60,7 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
 )
 
 REASON_LOW_SCORE = "low score"
-REASON_UNTYPED = "type symbol: no exemplar explains it"
+REASON_UNCLASSIFIED = "type symbol: no exemplar explains it"
 REASON_UNCONNECTED = "no connection"
 REASON_UNLINKED_LABEL = "reads as a label but labels nothing"
 
@@ -92,8 +91,8 @@ def check_first(page: Page, low_score: float) -> CheckFirst:
         reasons = []
         if component.score < low_score:
             reasons.append(f"{REASON_LOW_SCORE} ({component.score:.2f})")
-        if component.type == UNTYPED:
-            reasons.append(REASON_UNTYPED)
+        if component.type == UNCLASSIFIED:
+            reasons.append(REASON_UNCLASSIFIED)
         if component.id not in connected:
             reasons.append(REASON_UNCONNECTED)
         if reasons:
@@ -138,14 +137,14 @@ def type_colour(component_type: str) -> str:
     """The colour a type is boxed in: the core types as `sld render` draws them."""
     if component_type in TYPE_COLOURS:
         return _hex(TYPE_COLOURS[component_type])
-    if component_type == UNTYPED:
-        return _hex(UNTYPED_COLOUR)
+    if component_type == UNCLASSIFIED:
+        return _hex(UNCLASSIFIED_COLOUR)
     return _hex(PALETTE[zlib.crc32(component_type.encode("utf-8")) % len(PALETTE)])
 
 
 def known_types(document: Document, settings: Settings) -> list[str]:
     """What a box can be retyped to: the core types, the library's types, those in the result."""
-    types = set(CORE_TYPES) | {UNTYPED}
+    types = set(CORE_TYPES) | {UNCLASSIFIED}
     for folder in library_folders(settings):
         if folder.is_dir():
             types |= {p.name for p in folder.iterdir() if p.is_dir() and p.name != NOT_A_SYMBOL}

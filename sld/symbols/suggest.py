@@ -52,8 +52,9 @@ class SymbolGroup:
 
 def unexplained(paths: list[Path], settings: Settings) -> list[tuple[Sighting, Binary]]:
     """The devices of type `symbol` on every page of the drawings, with their strokes."""
+    from sld.document import UNCLASSIFIED
     from sld.symbols.detectors import detector_for
-    from sld.symbols.detectors.template import UNCLASSIFIED, TemplateDetector
+    from sld.symbols.detectors.template import TemplateDetector
     from sld.text.engines import text_reader_for
 
     detector = detector_for(settings.model_copy(update={"detector": "template"}))

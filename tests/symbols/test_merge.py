@@ -156,3 +156,21 @@ def test_tile_box_points_matches_the_tile_detections_mapping() -> None:
     assert boxes[-1] == pytest.approx(
         [last.x0 * 0.36, last.y0 * 0.36, (last.x0 + 800) * 0.36, (last.y0 + 800) * 0.36]
     )
+
+
+def test_what_an_unclassified_device_resembles_survives_the_merge() -> None:
+    left = Detections.from_lists(
+        [(10, 40, 30, 60), (90, 40, 110, 60)],
+        [0.6, 0.7],
+        ["symbol", "symbol"],
+        [("fuse", "circuit_breaker"), ("transformer", "generator")],
+    )
+    right = Detections.from_lists([(90.5, 40, 110.5, 60)], [0.5], ["symbol"])
+    merged = merge((left, LEFT), (right, RIGHT))
+    assert len(merged) == 2
+    resembles = {
+        float(box[0]): like for box, like in zip(merged.boxes, merged.resembles, strict=True)
+    }
+    assert resembles == {10.0: ("fuse", "circuit_breaker"), 90.0: ("transformer", "generator")}
+    assert Detections().resembles.shape == (0,)
+    assert found(("fuse", 0.9, (0, 0, 5, 5))).resembles[0] == ()

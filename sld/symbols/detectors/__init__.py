@@ -11,6 +11,7 @@ embedded default never loads torch. A new detector is a module here with a facto
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol, cast
 
 from sld.detections import Detections
@@ -53,11 +54,7 @@ def detect_page(page: PageImage, texts: Detections, settings: Settings) -> TileD
         whole: PageDetector = detector  # type: ignore[assignment]
         box = (0.0, 0.0, page.width_pt, page.height_pt)
         on_page = whole.detect_page(page, texts)
-        inside = Detections(
-            boxes=clip_boxes(on_page.boxes, page.width_pt, page.height_pt),
-            scores=on_page.scores,
-            labels=on_page.labels,
-        )
+        inside = replace(on_page, boxes=clip_boxes(on_page.boxes, page.width_pt, page.height_pt))
         return TileDetections(per_tile=[(inside[valid_boxes(inside.boxes)], box)])
     labels = [str(label) for label in texts.labels]
     tiles = make_tiles(page, settings.tile_size, settings.tile_overlap, texts.boxes, labels)

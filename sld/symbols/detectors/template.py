@@ -17,7 +17,9 @@ drawing office's style until the fourth:
    unless a view of the user's own library also reaches its threshold there: a look-alike
    drawn for other drawings never hides a symbol cut from drawings like this one. A candidate
    that no view explains is reported as a device of type `symbol`, scored by how sure the page
-   is that it is a device at all, so that the graph never runs a wire through it. Where the
+   is that it is a device at all, so that the graph never runs a wire through it, with the
+   types it came closest to (`RESEMBLES`), between which its label may choose once labels are
+   linked (`sld.stages.name_by_designation`: "CB-3" beside it). Where the
    user's folder draws a type, the built-in drawings of that type take no part
    (`own_drawings_first`). Where the best view's exemplar holds letters (a motor's M, a
    meter's V), the candidate's inside is read (`sld.symbols.lettering`) and only views whose
@@ -48,6 +50,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sld.detections import Detections
+from sld.document import UNCLASSIFIED
 from sld.geometry import FloatArray, as_boxes, containment_matrix
 from sld.pages.ink import Binary, ink_mask, stroke_width
 from sld.pages.page import PageImage
@@ -72,8 +75,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The type of a device that no exemplar explains.
-UNCLASSIFIED = "symbol"
+#: How many types an unclassified device is said to resemble: the drawings its shape could not
+#: tell apart, between which the label beside it may choose.
+RESEMBLES = 2
+
 #: A view that reaches this share of its type's threshold is a near miss: not enough to name a
 #: device, but support for a name that a device drawn alike was given (`_agree_by_shape`).
 NEAR_MISS = 0.9
@@ -89,6 +94,8 @@ class Placement:
     type: str
     score: float
     box: tuple[float, float, float, float]
+    #: For a device of type `symbol`: the types whose drawings it came closest to, best first.
+    resembles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,7 @@ class TemplateDetector:
         labels = [str(label) for label in texts.labels]
         placements = self.find(page.image, texts.boxes * page.scale, labels, page.dpi)
         found = _to_detections(placements, 0.0, 0.0)
-        return Detections(found.boxes / page.scale, found.scores, found.labels)
+        return found.scaled(1.0 / page.scale)
 
     def _detect_in_tile(self, tile: Tile) -> Detections:
         labels = list(tile.text_labels) or [""] * len(tile.text_boxes)
@@ -209,7 +216,7 @@ class TemplateDetector:
             box = (x0 * back, y0 * back, x1 * back, y1 * back)
             placement = None if found is None else Placement(found[0], found[1], box)
             examined.append(Examined(candidate, crop, box, placement, self._near_view(match)))
-        examined = _agree_by_shape(examined)
+        examined = self._resemblance(_agree_by_shape(examined))
         log.debug(
             "template: unit %.1f pt, %d candidates, %d devices in %.2f s",
             work.unit / work.px_per_pt,
@@ -311,6 +318,32 @@ class TemplateDetector:
             scores = np.where(allowed, table[row], -1.0)
             column = int(np.argmax(scores))
             found[i] = Match(self.index.shapes[column], float(scores[column]))
+        return found
+
+    def _resemblance(self, examined: list[Examined]) -> list[Examined]:
+        """Unclassified devices with the `RESEMBLES` types whose views came closest to them,
+        best first: what a label beside one may choose from (`stages.name_by_designation`)."""
+        unclassified = [
+            i
+            for i, seen in enumerate(examined)
+            if seen.placement is not None and seen.placement.type == UNCLASSIFIED
+        ]
+        if not unclassified or not self.index.shapes:
+            return examined
+        table = self.index.scores(
+            [examined[i].crop for i in unclassified],
+            [examined[i].candidate.sides for i in unclassified],
+        )
+        kinds = np.asarray([shape.type for shape in self.index.shapes])
+        types = sorted(set(kinds) - {NOT_A_SYMBOL})
+        per_type = np.stack([table[:, kinds == kind].max(axis=1) for kind in types], axis=1)
+        found = list(examined)
+        for row, i in enumerate(unclassified):
+            order = np.argsort(-per_type[row], kind="stable")[:RESEMBLES]
+            placement = examined[i].placement
+            assert placement is not None
+            resembles = tuple(types[column] for column in order)
+            found[i] = replace(examined[i], placement=replace(placement, resembles=resembles))
         return found
 
     def _read(self, line: np.ndarray) -> tuple[str, float]:
@@ -516,6 +549,7 @@ def _to_detections(placements: list[Placement], x0: float, y0: float) -> Detecti
         boxes=(as_boxes([p.box for p in placements]) - shift).tolist(),
         scores=[min(1.0, max(0.0, p.score)) for p in placements],
         labels=[p.type for p in placements],
+        resembles=[p.resembles for p in placements],
     )
 
 
