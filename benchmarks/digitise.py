@@ -1,9 +1,13 @@
 """Digitise a fresh synthetic set and report speed and accuracy.
 
     python -m benchmarks.digitise [--count 10] [--seed 9000] [--detector template] [--no-scans]
+        [--house-style catalogue|foreign]
 
 Seeds: tests use seeds below 1000 and symbol calibration uses 1000-1999, so the default 9000 is
-data no part of the project was tuned on. Prints median seconds per page (vector and scan
+data no part of the project was tuned on. `--house-style foreign` draws every core type the way
+another office does (`sld.synth.foreign`: neither the library nor the calibration saw it); its
+sheets keep the generator's tag convention (CB-3, T1, FU-2), so end to end they measure what
+the labels add to the shapes. Prints median seconds per page (vector and scan
 sheets apart, and per stage) and the evaluation table; writes both to
 benchmarks/results/digitise.json.
 """
@@ -25,6 +29,7 @@ from sld.evaluate import evaluate_folders, format_report
 from sld.pipeline import digitise_file
 from sld.settings import Settings
 from sld.synth import generate_set
+from sld.synth.foreign import FOREIGN_HOUSE
 
 Result = TypeVar("Result")
 RESULTS = Path(__file__).parent / "results"
@@ -60,13 +65,15 @@ def main() -> None:
     parser.add_argument("--detector", default="template")
     parser.add_argument("--ocr", default="auto")
     parser.add_argument("--no-scans", action="store_true")
+    parser.add_argument("--house-style", choices=("catalogue", "foreign"), default="catalogue")
     parser.add_argument("--json", type=Path, default=RESULTS / "digitise.json")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="sld-bench-") as folder:
         work = Path(folder)
         sheets = work / "sheets"
-        generate_set(sheets, args.count, args.seed, scans=not args.no_scans)
+        house = FOREIGN_HOUSE if args.house_style == "foreign" else None
+        generate_set(sheets, args.count, args.seed, scans=not args.no_scans, house=house)
         settings = Settings(
             database_url=f"sqlite:///{work / 'bench.db'}",
             output_dir=work / "results",
@@ -101,6 +108,7 @@ def main() -> None:
             {
                 "seed": args.seed,
                 "count": args.count,
+                "house_style": args.house_style,
                 "detector": args.detector,
                 "ocr": args.ocr,
                 "seconds_per_page": {k: _spread(v) for k, v in per_page.items() if v},

@@ -85,6 +85,7 @@ def connect_page(
     ids = stages.component_ids(page.index, symbols)
     conductors = run_stage(stages.trace_conductors, page, symbols, texts)
     links = run_stage(stages.link, page, symbols, texts, conductors)
+    symbols = stages.name_by_designation(symbols, texts, links)
     graph = run_stage(stages.build_graph, page, symbols, ids, texts, links, conductors, settings)
     return DigitisedPage(
         stages.assemble_page(page, symbols, ids, texts, links, graph), graph, links

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -18,7 +19,7 @@ import numpy as np
 from sld.connectivity import graph as page_graph
 from sld.connectivity.conductors import Conductors, extract_conductors
 from sld.detections import Detections
-from sld.document import Component, Document, Page, Text
+from sld.document import CORE_TYPES, UNCLASSIFIED, Component, Document, Page, Text
 from sld.pages.page import PageImage
 from sld.pages.raster import SourceFile, load_page
 from sld.settings import Settings
@@ -27,7 +28,12 @@ from sld.symbols.detectors import detect_page
 from sld.symbols.merge import TileDetections, merge_page
 from sld.text import linking
 from sld.text.engines import text_reader_for
-from sld.text.ratings import combine_ratings, parse_designation, parse_ratings
+from sld.text.ratings import (
+    combine_ratings,
+    designation_type,
+    parse_designation,
+    parse_ratings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +72,32 @@ def link(
     """For each text line, the index of the symbol it labels (None: labels no component)."""
     walls = np.concatenate([conductors.segments, conductors.walls])
     return linking.link_texts(page, symbols, texts, walls)
+
+
+def name_by_designation(
+    symbols: Detections, texts: Detections, links: list[int | None]
+) -> Detections:
+    """Devices that no exemplar explained (type `symbol`) named by their own label, where its
+    designation names one core type outright (`sld.text.ratings.designation_type`: "CB-3" a
+    breaker, "T1" a transformer; "Q1" or "F2" name nothing, several types share those letters)
+    and that type is one the device's shape came closest to (`Detections.resembles`).
+
+    Why both: another office draws a breaker otherwise, so its shape may fall short of every
+    exemplar, while its tag follows a convention that offices share; but a tag alone misleads
+    ("T2" also marks a type 2 surge arrester, an OCR misreading turns a title-block cell into
+    "t022"). A device that its drawing named keeps that name whatever its label says."""
+    labels = list(symbols.labels)
+    order = _label_order(symbols, texts)
+    for index, lines in _label_lines(len(symbols), texts, links, order).items():
+        names = [name for name in map(parse_designation, lines) if name]
+        named = designation_type(names[0]) if names else None
+        if (
+            labels[index] == UNCLASSIFIED
+            and named in CORE_TYPES
+            and named in symbols.resembles[index]
+        ):
+            labels[index] = named
+    return replace(symbols, labels=np.asarray(labels, dtype=object))
 
 
 def build_graph(
@@ -144,6 +176,25 @@ def _box(values: np.ndarray) -> tuple[float, float, float, float]:
     return (float(values[0]), float(values[1]), float(values[2]), float(values[3]))
 
 
+def _label_order(symbols: Detections, texts: Detections) -> list[int]:
+    """The page's texts in reading order, less the letters drawn inside symbols ("M", "3~"):
+    those are part of the symbols, not texts of the page."""
+    marks = linking.symbol_marks(symbols, texts)
+    return [index for index in _reading_order(texts.boxes) if not marks[index]]
+
+
+def _label_lines(
+    count: int, texts: Detections, links: list[int | None], order: list[int]
+) -> dict[int, list[str]]:
+    """For each of `count` symbols, the text lines linked to it, in `order` (`_label_order`)."""
+    lines: dict[int, list[str]] = {index: [] for index in range(count)}
+    for text_index in order:
+        target = links[text_index]
+        if target is not None:
+            lines[target].append(str(texts.labels[text_index]))
+    return lines
+
+
 def detection_page(page: PageImage, symbols: Detections) -> Page:
     """The result page with the components alone (no texts, names or connections): what the
     detection benchmarks score, apart from the later stages."""
@@ -160,18 +211,9 @@ def assemble_page(
     links: list[int | None],
     graph: nx.Graph,
 ) -> Page:
-    """The result `Page`: components named and rated from their linked label lines.
-
-    Letters drawn inside symbols ("M", "G", "3~") are part of the symbols, not texts of the page.
-    """
-    marks = linking.symbol_marks(symbols, texts)
-    text_order = [index for index in _reading_order(texts.boxes) if not marks[index]]
-    labels_of: dict[int, list[str]] = {index: [] for index in range(len(symbols))}
-    for text_index in text_order:
-        target = links[text_index]
-        if target is not None:
-            labels_of[target].append(str(texts.labels[text_index]))
-
+    """The result `Page`: components named and rated from their linked label lines."""
+    text_order = _label_order(symbols, texts)
+    labels_of = _label_lines(len(symbols), texts, links, text_order)
     components = []
     for index in _reading_order(symbols.boxes):
         lines = labels_of[index]

@@ -466,18 +466,40 @@ def parse_designation(text: str) -> str | None:
     return None
 
 
+#: Class letters that several core types share in practice: IEC 81346's Q is any switching
+#: device (breaker, disconnector, contactor), F marks miniature breakers as well as fuses, G any
+#: source (a battery, a PV array, a power supply), SW any switch. They hint at a type when labels
+#: are linked, but never name a device that its drawing left unclassified.
+SHARED_CLASSES = frozenset({"Q", "QA", "F", "G", "SW"})
+
+
+def designation_class(name: str) -> str | None:
+    """The class letters of a designation, upper case ("tx-1" -> "TX", "=A1-Q1" -> "Q", "52-1"
+    -> "52"), or None."""
+    product = name.strip()
+    if product[:1] in "=+-" and "-" in product:
+        product = product.rsplit("-", 1)[1]  # the product aspect of an IEC 81346 designation
+    if product.startswith(("52", "89")):
+        return product[:2]
+    letters = re.match(r"\d*([A-Za-z]+)", product)
+    return None if letters is None else letters[1].upper()
+
+
 def designation_type_hint(name: str) -> str | None:
     """The core component type a designation's class letters suggest (for linking), or None.
 
     "TX-1" -> transformer, "52-1" and "=A1-Q1" -> circuit_breaker, "FU-2" -> fuse, "K1" -> None.
     Only a hint: in IEC practice "F" also marks miniature breakers.
     """
-    product = name.strip()
-    if product[:1] in "=+-" and "-" in product:
-        product = product.rsplit("-", 1)[1]  # the product aspect of an IEC 81346 designation
-    if product.startswith(("52", "89")):
-        return DESIGNATION_CLASSES[product[:2]]
-    letters = re.match(r"\d*([A-Za-z]+)", product)
-    if letters is None:
+    letters = designation_class(name)
+    return None if letters is None else DESIGNATION_CLASSES.get(letters)
+
+
+def designation_type(name: str) -> str | None:
+    """The core component type a designation names outright ("CB-3" -> circuit_breaker,
+    "GEN-1" -> generator), or None where its class letters are shared by several types
+    (`SHARED_CLASSES`: "Q1", "F2", "G1") or name no core type."""
+    letters = designation_class(name)
+    if letters is None or letters in SHARED_CLASSES:
         return None
-    return DESIGNATION_CLASSES.get(letters[1].upper())
+    return DESIGNATION_CLASSES.get(letters)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sld.document import Ratings
 from sld.text.ratings import (
     combine_ratings,
+    designation_type,
     designation_type_hint,
     parse_designation,
     parse_ratings,
@@ -320,6 +321,31 @@ DESIGNATIONS = [
 def test_designations(text: str, name: str, hint: str | None) -> None:
     assert parse_designation(text) == name
     assert designation_type_hint(name) == hint
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("CB-3", "circuit_breaker"),
+        ("52-1", "circuit_breaker"),
+        ("DS-2", "disconnect_switch"),
+        ("FU-2", "fuse"),
+        ("T1", "transformer"),
+        ("M4", "motor"),
+        ("GEN-1", "generator"),
+        # Letters that several types share hint at a type but name none.
+        ("Q1", None),
+        ("=A1-Q1", None),
+        ("F2", None),
+        ("G1", None),
+        ("SW-3", None),
+        ("K1", None),
+    ],
+)
+def test_a_designation_names_a_type_only_when_its_letters_belong_to_one(
+    name: str, named: str | None
+) -> None:
+    assert designation_type(name) == named
 
 
 NOT_DESIGNATIONS = [
