@@ -34,7 +34,8 @@ def _tuples(values: Sequence[tuple[str, ...]] | NDArray[np.object_]) -> NDArray[
 class Detections:
     """`boxes` (N, 4) xyxy, `scores` (N,) in [0, 1], `labels` (N,) strings, and for symbols
     `resembles` (N,): tuples of the types whose drawings an unclassified device (type `symbol`)
-    came closest to, best first (empty where a detector says nothing of it).
+    came closest to, best first, those its shape cannot tell apart (empty where a detector says
+    nothing of it).
 
     The unit of `boxes` depends on where the value is: tile pixels straight out of a backend,
     PDF points once `tiling.tile_detections_to_points` has mapped them.

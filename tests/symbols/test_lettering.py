@@ -90,4 +90,5 @@ def test_a_ring_is_named_by_what_its_inside_reads(inside: str, expected: str) ->
     assert str(found.labels[0]) == expected
     assert iou_matrix(found.boxes, as_boxes([box]))[0, 0] >= 0.7
     # What a device of no known type looks most like, for its label to choose from.
-    assert len(found.resembles[0]) == (2 if expected == "symbol" else 0)
+    resembles = found.resembles[0]
+    assert (len(resembles) >= 1) if expected == "symbol" else resembles == ()

@@ -18,7 +18,7 @@ drawing office's style until the fourth:
    drawn for other drawings never hides a symbol cut from drawings like this one. A candidate
    that no view explains is reported as a device of type `symbol`, scored by how sure the page
    is that it is a device at all, so that the graph never runs a wire through it, with the
-   types it came closest to (`RESEMBLES`), between which its label may choose once labels are
+   types it came closest to (`RESEMBLANCE`), between which its label may choose once labels are
    linked (`sld.stages.name_by_designation`: "CB-3" beside it). Where the
    user's folder draws a type, the built-in drawings of that type take no part
    (`own_drawings_first`). Where the best view's exemplar holds letters (a motor's M, a
@@ -75,9 +75,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: How many types an unclassified device is said to resemble: the drawings its shape could not
-#: tell apart, between which the label beside it may choose.
-RESEMBLES = 2
+#: An unclassified device resembles the types whose best view scores within this much of its
+#: best view's: the drawings its shape cannot tell apart, between which its label may choose.
+RESEMBLANCE = 0.05
 
 #: A view that reaches this share of its type's threshold is a near miss: not enough to name a
 #: device, but support for a name that a device drawn alike was given (`_agree_by_shape`).
@@ -321,8 +321,9 @@ class TemplateDetector:
         return found
 
     def _resemblance(self, examined: list[Examined]) -> list[Examined]:
-        """Unclassified devices with the `RESEMBLES` types whose views came closest to them,
-        best first: what a label beside one may choose from (`stages.name_by_designation`)."""
+        """Unclassified devices with the types whose views came closest to them (within
+        `RESEMBLANCE` of the best), best first: what a label beside one may choose from
+        (`stages.name_by_designation`)."""
         unclassified = [
             i
             for i, seen in enumerate(examined)
@@ -339,7 +340,8 @@ class TemplateDetector:
         per_type = np.stack([table[:, kinds == kind].max(axis=1) for kind in types], axis=1)
         found = list(examined)
         for row, i in enumerate(unclassified):
-            order = np.argsort(-per_type[row], kind="stable")[:RESEMBLES]
+            order = np.argsort(-per_type[row], kind="stable")
+            order = order[per_type[row][order] >= per_type[row].max() - RESEMBLANCE]
             placement = examined[i].placement
             assert placement is not None
             resembles = tuple(types[column] for column in order)
