@@ -208,9 +208,12 @@ class ShapeIndex:
 
     def best(self, crops: list[Binary], sides: list[frozenset[str]]) -> list[Match]:
         """The best view of each candidate."""
-        table = self.scores(crops, sides)
+        return self.best_of(self.scores(crops, sides))
+
+    def best_of(self, table: NDArray[np.float64]) -> list[Match]:
+        """The best view of each row of a `scores` table."""
         if not table.size:
-            return [Match(None, 0.0) for _ in crops]
+            return [Match(None, 0.0) for _ in range(len(table))]
         columns = np.argmax(table, axis=1)
         return [
             Match(self.shapes[int(column)], float(table[row, column]))

@@ -199,12 +199,13 @@ class TemplateDetector:
         text_px = text_pt * work.px_per_pt
         crops = [_crop(work, candidate, text_px) for candidate in candidates]
         back = px_per_pt / work.px_per_pt
-        best = self.index.best(crops, [c.sides for c in candidates])
-        best = self._by_letters(grey, back, candidates, crops, best)
+        # Every candidate against every view, once: each step below reads its rows.
+        table = self.index.scores(crops, [c.sides for c in candidates])
+        best = self._by_letters(grey, back, candidates, table, self.index.best_of(table))
         matches = [_sized(m, c, work) for m, c in zip(best, candidates, strict=True)]
         user_matches = [
             None if m is None else _sized(m, c, work)
-            for m, c in zip(self._user_matches(crops, candidates, matches), candidates, strict=True)
+            for m, c in zip(self._user_matches(table, matches), candidates, strict=True)
         ]
         poles = self._pole_matches(work, candidates, text_px)
         examined = []
@@ -216,7 +217,7 @@ class TemplateDetector:
             box = (x0 * back, y0 * back, x1 * back, y1 * back)
             placement = None if found is None else Placement(found[0], found[1], box)
             examined.append(Examined(candidate, crop, box, placement, self._near_view(match)))
-        examined = self._resemblance(_agree_by_shape(examined))
+        examined = self._resemblance(_agree_by_shape(examined), table)
         log.debug(
             "template: unit %.1f pt, %d candidates, %d devices in %.2f s",
             work.unit / work.px_per_pt,
@@ -257,9 +258,7 @@ class TemplateDetector:
         threshold = threshold_for(match.shape.type, self.thresholds, self.settings)
         return match.shape.exemplar.name if match.score >= NEAR_MISS * threshold else None
 
-    def _user_matches(
-        self, crops: list[Binary], candidates: list[DeviceCandidate], matches: list[Match]
-    ) -> list[Match | None]:
+    def _user_matches(self, table: np.ndarray, matches: list[Match]) -> list[Match | None]:
         """For candidates a built-in look-alike won: the best view of the user's own library."""
         user = self.settings.symbol_library
         hidden = [
@@ -273,16 +272,15 @@ class TemplateDetector:
         found: list[Match | None] = [None] * len(matches)
         if not hidden:
             return found
-        table = self.index.scores([crops[i] for i in hidden], [candidates[i].sides for i in hidden])
         own = np.asarray(
             [s.exemplar.folder == user and s.type != NOT_A_SYMBOL for s in self.index.shapes]
         )
         if not own.any():
             return found
-        table = np.where(own[None, :], table, -1.0)
-        for row, i in enumerate(hidden):
-            column = int(np.argmax(table[row]))
-            found[i] = Match(self.index.shapes[column], float(table[row, column]))
+        for i in hidden:
+            scores = np.where(own, table[i], -1.0)
+            column = int(np.argmax(scores))
+            found[i] = Match(self.index.shapes[column], float(scores[column]))
         return found
 
     def _by_letters(
@@ -290,7 +288,7 @@ class TemplateDetector:
         grey: np.ndarray,
         back: float,
         candidates: list[DeviceCandidate],
-        crops: list[Binary],
+        table: np.ndarray,
         matches: list[Match],
     ) -> list[Match]:
         """Where a candidate's best view holds letters (a motor's M), its inside is read
@@ -303,27 +301,24 @@ class TemplateDetector:
         ]
         if not lettered:
             return matches
-        table = self.index.scores(
-            [crops[i] for i in lettered], [candidates[i].sides for i in lettered]
-        )
         letters = [shape.exemplar.info.letters for shape in self.index.shapes]
         found = list(matches)
-        for row, i in enumerate(lettered):
+        for i in lettered:
             x0, y0, x1, y1 = candidates[i].box
             reading = read_inside(grey, (x0 * back, y0 * back, x1 * back, y1 * back), self._read)
             allowed = np.asarray([bool(held) and holds(reading, held) for held in letters])
             if not allowed.any():
                 found[i] = Match(None, 0.0)
                 continue
-            scores = np.where(allowed, table[row], -1.0)
+            scores = np.where(allowed, table[i], -1.0)
             column = int(np.argmax(scores))
             found[i] = Match(self.index.shapes[column], float(scores[column]))
         return found
 
-    def _resemblance(self, examined: list[Examined]) -> list[Examined]:
+    def _resemblance(self, examined: list[Examined], table: np.ndarray) -> list[Examined]:
         """Unclassified devices with the types whose views came closest to them (within
         `RESEMBLANCE` of the best), best first: what a label beside one may choose from
-        (`stages.name_by_designation`)."""
+        (`stages.name_by_designation`). `table`: the candidates' scores, row for row."""
         unclassified = [
             i
             for i, seen in enumerate(examined)
@@ -331,17 +326,13 @@ class TemplateDetector:
         ]
         if not unclassified or not self.index.shapes:
             return examined
-        table = self.index.scores(
-            [examined[i].crop for i in unclassified],
-            [examined[i].candidate.sides for i in unclassified],
-        )
         kinds = np.asarray([shape.type for shape in self.index.shapes])
         types = sorted(set(kinds) - {NOT_A_SYMBOL})
         per_type = np.stack([table[:, kinds == kind].max(axis=1) for kind in types], axis=1)
         found = list(examined)
-        for row, i in enumerate(unclassified):
-            order = np.argsort(-per_type[row], kind="stable")
-            order = order[per_type[row][order] >= per_type[row].max() - RESEMBLANCE]
+        for i in unclassified:
+            order = np.argsort(-per_type[i], kind="stable")
+            order = order[per_type[i][order] >= per_type[i].max() - RESEMBLANCE]
             placement = examined[i].placement
             assert placement is not None
             resembles = tuple(types[column] for column in order)
