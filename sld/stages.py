@@ -89,13 +89,11 @@ def name_by_designation(
     labels = list(symbols.labels)
     order = _label_order(symbols, texts)
     for index, lines in _label_lines(len(symbols), texts, links, order).items():
+        if labels[index] != UNCLASSIFIED:
+            continue  # named by its drawing: its labels are read once, by `assemble_page`
         names = [name for name in map(parse_designation, lines) if name]
         named = designation_type(names[0]) if names else None
-        if (
-            labels[index] == UNCLASSIFIED
-            and named in CORE_TYPES
-            and named in symbols.resembles[index]
-        ):
+        if named in CORE_TYPES and named in symbols.resembles[index]:
             labels[index] = named
     return replace(symbols, labels=np.asarray(labels, dtype=object))
 
