@@ -1,11 +1,12 @@
 """Digitise a fresh synthetic set and report speed and accuracy.
 
     python -m benchmarks.digitise [--count 10] [--seed 9000] [--detector template] [--no-scans]
-        [--house-style catalogue|foreign]
+        [--house-style catalogue|foreign|held-out]
 
 Seeds: tests use seeds below 1000 and symbol calibration uses 1000-1999, so the default 9000 is
 data no part of the project was tuned on. `--house-style foreign` draws every core type the way
-another office does (`sld.synth.foreign`: neither the library nor the calibration saw it); its
+another office does (`sld.synth.foreign`: neither the library nor the calibration holds it),
+`held-out` as a third office does (`sld.synth.held_out`, never looked at while tuning); their
 sheets keep the generator's tag convention (CB-3, T1, FU-2), so end to end they measure what
 the labels add to the shapes. Prints median seconds per page (vector and scan
 sheets apart, and per stage) and the evaluation table; writes both to
@@ -29,7 +30,7 @@ from sld.evaluate import evaluate_folders, format_report
 from sld.pipeline import digitise_file
 from sld.settings import Settings
 from sld.synth import generate_set
-from sld.synth.foreign import FOREIGN_HOUSE
+from sld.synth.symbols import office_house
 
 Result = TypeVar("Result")
 RESULTS = Path(__file__).parent / "results"
@@ -65,14 +66,16 @@ def main() -> None:
     parser.add_argument("--detector", default="template")
     parser.add_argument("--ocr", default="auto")
     parser.add_argument("--no-scans", action="store_true")
-    parser.add_argument("--house-style", choices=("catalogue", "foreign"), default="catalogue")
+    parser.add_argument(
+        "--house-style", choices=("catalogue", "foreign", "held-out"), default="catalogue"
+    )
     parser.add_argument("--json", type=Path, default=RESULTS / "digitise.json")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="sld-bench-") as folder:
         work = Path(folder)
         sheets = work / "sheets"
-        house = FOREIGN_HOUSE if args.house_style == "foreign" else None
+        house = None if args.house_style == "catalogue" else office_house(args.house_style)
         generate_set(sheets, args.count, args.seed, scans=not args.no_scans, house=house)
         settings = Settings(
             database_url=f"sqlite:///{work / 'bench.db'}",

@@ -26,15 +26,17 @@ def _add_backend_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _house_style(text: str) -> int:
-    """A house-style number, or 'foreign' for the style the built-in library never saw."""
-    if text == "foreign":
-        from sld.synth.foreign import FOREIGN_HOUSE
+    """A house-style number, or the name of another office's style ('foreign', 'held-out')."""
+    from sld.synth.symbols import office_house
 
-        return FOREIGN_HOUSE
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"a number or 'foreign', got {text!r}") from None
+        pass
+    try:
+        return office_house(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"a number or {error}") from None
 
 
 def parse_pages(text: str) -> list[int]:
@@ -123,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_house_style,
         metavar="N",
         help="draw each symbol type one way in every drawing (house style N), as one office does; "
-        "'foreign' draws the core types in a style the built-in library does not hold",
+        "'foreign' and 'held-out' draw the core types as two other offices do, which the "
+        "built-in library does not hold",
     )
 
     evaluate = commands.add_parser("eval", help="score results against ground truth")

@@ -455,22 +455,35 @@ def symbol_variant(key: str) -> SymbolVariant:
     return _BY_KEY[key]
 
 
-def variants_of(
-    component_type: str, standard: Standard, *, foreign: bool = False
-) -> list[SymbolVariant]:
-    """The catalogue's variants of a type in a standard; with `foreign`, the other office's
-    drawings of it (`sld.synth.foreign`) instead."""
-    if foreign:
-        from sld.synth.foreign import FOREIGN_VARIANTS
-
-        pool: tuple[SymbolVariant, ...] = FOREIGN_VARIANTS
-    else:
-        pool = SYMBOL_VARIANTS
-    return [v for v in pool if v.type == component_type and v.standard == standard]
+def variants_of(component_type: str, standard: Standard) -> list[SymbolVariant]:
+    """The catalogue's variants of a type in a standard."""
+    return [v for v in SYMBOL_VARIANTS if v.type == component_type and v.standard == standard]
 
 
-#: A house style: the one variant name each component type is drawn with.
-HouseStyle = dict[str, str]
+#: A house style: the one variant each component type is drawn with.
+HouseStyle = dict[str, SymbolVariant]
+
+
+def office_variants(number: int) -> tuple[SymbolVariant, ...]:
+    """The core types as another drawing office draws them, for the house numbers that stand
+    for one (`sld.synth.foreign`, `sld.synth.held_out`); empty for the catalogue's houses."""
+    from sld.synth.foreign import FOREIGN_HOUSE, FOREIGN_VARIANTS
+    from sld.synth.held_out import HELD_OUT_HOUSE, HELD_OUT_VARIANTS
+
+    offices = {FOREIGN_HOUSE: FOREIGN_VARIANTS, HELD_OUT_HOUSE: HELD_OUT_VARIANTS}
+    return offices.get(number, ())
+
+
+def office_house(name: str) -> int:
+    """The house number of another office by its name: 'foreign' (looked at while developing
+    the detector, `sld.synth.foreign`) or 'held-out' (never looked at, `sld.synth.held_out`)."""
+    from sld.synth.foreign import FOREIGN_HOUSE
+    from sld.synth.held_out import HELD_OUT_HOUSE
+
+    houses = {"foreign": FOREIGN_HOUSE, "held-out": HELD_OUT_HOUSE}
+    if name not in houses:
+        raise ValueError(f"no office called {name!r}: {', '.join(houses)}")
+    return houses[name]
 
 
 def house_style(number: int, standard: Standard) -> HouseStyle:
@@ -478,24 +491,14 @@ def house_style(number: int, standard: Standard) -> HouseStyle:
 
     Without a house style every symbol picks its variant anew, so one sheet mixes, say, both IEC
     breaker drawings; real drawing sets are consistent, and "cut one breaker, find all breakers"
-    assumes they are. House `sld.synth.foreign.FOREIGN_HOUSE` draws the six core types the
-    foreign way, which the built-in library does not hold.
+    assumes they are. The houses of other offices (`office_variants`) draw the six core types
+    their own way, which the built-in library does not hold, and the rest from the catalogue.
     """
     rng = random.Random(f"sld.synth/house/{number}/{standard}")
     types = dict.fromkeys(v.type for v in SYMBOL_VARIANTS if v.standard == standard)
-    style = {kind: rng.choice(variants_of(kind, standard)).variant for kind in types}
-    from sld.synth.foreign import FOREIGN_HOUSE
-
-    if number == FOREIGN_HOUSE:
-        # The core types as the other office draws them; the rest from the catalogue.
-        style.update({v.type: v.variant for v in variants_of_all_foreign(standard)})
+    style = {kind: rng.choice(variants_of(kind, standard)) for kind in types}
+    style.update({v.type: v for v in office_variants(number) if v.standard == standard})
     return style
-
-
-def variants_of_all_foreign(standard: Standard) -> list[SymbolVariant]:
-    from sld.synth.foreign import FOREIGN_VARIANTS
-
-    return [v for v in FOREIGN_VARIANTS if v.standard == standard]
 
 
 # --- placement --------------------------------------------------------------------------------

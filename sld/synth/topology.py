@@ -151,9 +151,7 @@ class TopologyMaker:
     ) -> Part:
         choices = variants_of(kind, self.standard)
         if self.house and kind in self.house:
-            chosen = self.house[kind]
-            own = variants_of(kind, self.standard, foreign=True) + choices
-            choices = [v for v in own if v.variant == chosen] or choices
+            choices = [self.house[kind]]
         if rotatable:
             choices = [v for v in choices if v.rotatable] or choices
         variant = self.rng.choice(choices)

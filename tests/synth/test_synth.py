@@ -22,7 +22,7 @@ from sld.synth.labels import (
     voltage_pair_fragment,
 )
 from sld.synth.model import Sheet
-from sld.synth.symbols import house_style
+from sld.synth.symbols import house_style, office_house, office_variants
 
 Box = tuple[float, float, float, float]
 
@@ -99,7 +99,25 @@ def test_a_house_style_draws_each_type_one_way_across_the_set() -> None:
     mixed, house = variants(None), variants(4)
     assert any(len(kinds) > 1 for kinds in mixed.values()), "no type was drawn two ways"
     assert all(len(kinds) == 1 for kinds in house.values()), house
-    assert house["circuit_breaker"] == {house_style(4, "iec")["circuit_breaker"]}
+    assert house["circuit_breaker"] == {house_style(4, "iec")["circuit_breaker"].variant}
+
+
+@pytest.mark.parametrize("office", ["foreign", "held-out"])
+def test_another_office_draws_every_core_type_its_own_way(office: str) -> None:
+    number = office_house(office)
+    own = {(v.type, v.standard): v for v in office_variants(number)}
+    drawn: dict[str, set[str]] = {}
+    for sheet in make_sheets(29, 0, "iec", house=number) + make_sheets(29, 1, "ansi", house=number):
+        for symbol in sheet.symbols:
+            drawn.setdefault(symbol.type, set()).add(symbol.placement.variant.key)
+    assert len(set(drawn) & set(CORE_TYPES)) >= 4, drawn
+    for kind in CORE_TYPES:
+        for key in drawn.get(kind, set()):
+            standard = key.split("/")[1]
+            assert key == own[(kind, standard)].key
+    assert not any(v in SYMBOL_VARIANTS for v in own.values()), "an office copies the catalogue"
+    with pytest.raises(ValueError, match="no office called"):
+        office_house("nobody")
 
 
 def _chars(pdf: Path, index: int) -> list[tuple[str, Box]]:
