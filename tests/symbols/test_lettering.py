@@ -41,6 +41,17 @@ def test_the_catalogues_lettered_symbols_read_their_letters(
     assert holds(reading, letters), reading
 
 
+def test_a_faint_scans_letters_lighter_than_mid_grey_are_read(reader: RapidTextReader) -> None:
+    # A pale scan: ink at grey 150 on paper at 235, with some noise; no pixel is below 128.
+    image, box, _ = render_symbol_png(symbol_variant("generator/ansi/g"), 1.25, DPI)
+    rng = np.random.default_rng(3)
+    faint = 150 + (image.astype(np.float64) / 255.0) * 85 + rng.normal(0, 4, image.shape)
+    faint = np.clip(faint, 140, 255).astype(np.uint8)
+    assert faint.min() >= 128
+    reading = read_inside(faint, box, lambda line: reader.recognise(line, upright=True))
+    assert holds(reading, "G"), reading
+
+
 def test_an_empty_ring_reads_nothing(reader: RapidTextReader) -> None:
     image = np.full((120, 120), 255, np.uint8)
     cv2.circle(image, (60, 60), 40, 0, 3)
