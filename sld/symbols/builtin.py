@@ -1,12 +1,15 @@
 """The built-in exemplars, rendered from the synthetic-drawing symbol catalogue.
 
-One exemplar per (type, standard, variant) of `sld.synth.SYMBOL_VARIANTS`, cut to the symbol's
-body box (the result format's box: no leads): the six core types in
-IEC 60617 and ANSI/IEEE 315 drawings, several variants each, and the distractor types (current
-transformer, ground, capacitor, meter, surge arrester, load arrow). Each is drawn exactly as the
-synthetic sheets draw it, at drawing scale `SCALE` (the middle of what A3 sheets use) and
-`LINE_WIDTH`, rasterised at `DPI`. Exemplars cut from real drawings live beside them in the
-same folders, with their source and licence in their metadata.
+One exemplar per (type, standard, variant) of `sld.synth.SYMBOL_VARIANTS`, and of the same
+drawings at the other proportions offices give them (`sld.synth.PROPORTION_VARIANTS`: a
+transformer's circles closer or further apart, three or five winding turns, wider and slimmer
+fuse bodies, an S fuse with three bends), cut to the symbol's body box (the result format's
+box: no leads): the six core types in IEC 60617 and ANSI/IEEE 315 drawings, several variants
+each, and the distractor types (current transformer, ground, capacitor, meter, surge
+arrester, load arrow). Each is drawn exactly as the synthetic sheets draw it, at drawing scale
+`SCALE` (the middle of what A3 sheets use) and `LINE_WIDTH`, rasterised at `DPI`. Exemplars
+cut from real drawings live beside them in the same folders, with their source and licence in
+their metadata.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from sld.symbols.library import ExemplarInfo, save_exemplar
-from sld.synth import SYMBOL_VARIANTS, render_symbol_png
+from sld.synth import PROPORTION_VARIANTS, SYMBOL_VARIANTS, render_symbol_png
 
 SCALE = 1.25
 LINE_WIDTH = 1.0
@@ -26,9 +29,10 @@ LICENCE = "Apache-2.0 (drawn by this project)"
 
 
 def render_builtin(folder: Path) -> list[Path]:
-    """Write every catalogue variant into `folder` (replacing earlier renders); JSON paths."""
+    """Write every catalogue variant and its other proportions into `folder` (replacing
+    earlier renders); JSON paths."""
     written = []
-    for variant in SYMBOL_VARIANTS:
+    for variant in (*SYMBOL_VARIANTS, *PROPORTION_VARIANTS):
         drawn, body, terminals = render_symbol_png(
             variant, SCALE, DPI, line_width=LINE_WIDTH, margin=0.0
         )

@@ -68,6 +68,7 @@ those without drawing, and `render_symbol_png` rasterises one exactly as the she
 
 from sld.synth.generate import generate_set, make_sheets
 from sld.synth.symbols import (
+    PROPORTION_VARIANTS,
     SYMBOL_VARIANTS,
     Placement,
     SymbolGeometry,
@@ -79,6 +80,7 @@ from sld.synth.symbols import (
 )
 
 __all__ = [
+    "PROPORTION_VARIANTS",
     "SYMBOL_VARIANTS",
     "Placement",
     "SymbolGeometry",

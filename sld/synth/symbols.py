@@ -437,6 +437,69 @@ def _extras() -> list[SymbolVariant]:
     ]
 
 
+def _winding(y: float, toward: float, turns: int, radius: float) -> list[Primitive]:
+    """`turns` half-circle turns side by side along y, centred on the conductor, bulging down
+    (toward > 0) or up."""
+    sweep = -180.0 if toward > 0 else 180.0
+    start = -radius * turns + radius
+    return [Arc(start + 2 * radius * i, y, radius, 180.0, sweep) for i in range(turns)]
+
+
+def _proportions() -> list[SymbolVariant]:
+    """Catalogue drawings at the other proportions that drawing offices give them: for the
+    library only (`sld.symbols.builtin`), never drawn on a sheet. Each changes one thing that
+    varies from office to office while the symbol stays the same: how far a transformer's two
+    circles overlap, how many turns its windings have, how slim a fuse body is, how many bends
+    an S-shaped fuse makes. Stretching a candidate and an exemplar to one square (the
+    comparison in `sld.symbols.classify`) forgives proportions of the whole drawing, not of
+    its parts."""
+    variants = []
+    r = 9.0
+    for name, d in (("two_circles_close", 4.5), ("two_circles_apart", 7.5)):
+        leads = lead_lines(r + d + 3, r + d)
+        circles = (Circle(0, -d, r), Circle(0, d, r))
+        terminals = vertical_terminals(r + d + 3)
+        variants.append(SymbolVariant("transformer", "iec", name, circles, terminals, leads=leads))
+    for turns in (3, 5):
+        radius = 12.0 / turns
+        half_gap = radius + 2.5
+        coils = (*_winding(-half_gap, 1, turns, radius), *_winding(half_gap, -1, turns, radius))
+        leads = (Line(0, -16, 0, -half_gap), Line(0, half_gap, 0, 16))
+        variants.append(
+            SymbolVariant(
+                "transformer", "ansi", f"coils_{turns}", coils, vertical_terminals(16), leads=leads
+            )
+        )
+    for name, half_width, half_height in (("rect_wide", 4.8, 7.0), ("rect_slim", 2.4, 9.0)):
+        corners = (
+            (-half_width, -half_height),
+            (half_width, -half_height),
+            (half_width, half_height),
+            (-half_width, half_height),
+        )
+        body = (Line(0, -half_height, 0, half_height), Polyline(corners, closed=True))
+        leads = lead_lines(12, half_height)
+        variants.append(
+            SymbolVariant("fuse", "iec", name, body, vertical_terminals(12), leads=leads)
+        )
+    bends = (
+        Arc(0, -5.0, 2.5, -90, 180),
+        Arc(0, 0.0, 2.5, -90, -180),
+        Arc(0, 5.0, 2.5, -90, 180),
+    )
+    variants.append(
+        SymbolVariant(
+            "fuse",
+            "ansi",
+            "s_three_bends",
+            bends,
+            vertical_terminals(12),
+            leads=lead_lines(12, 7.5),
+        )
+    )
+    return variants
+
+
 #: Every symbol variant the generator draws, core types first.
 SYMBOL_VARIANTS: tuple[SymbolVariant, ...] = (
     *_transformers(),
@@ -447,7 +510,12 @@ SYMBOL_VARIANTS: tuple[SymbolVariant, ...] = (
     *_extras(),
 )
 
-_BY_KEY: dict[str, SymbolVariant] = {variant.key: variant for variant in SYMBOL_VARIANTS}
+#: The library's other proportions of catalogue drawings (`_proportions`), never drawn.
+PROPORTION_VARIANTS: tuple[SymbolVariant, ...] = tuple(_proportions())
+
+_BY_KEY: dict[str, SymbolVariant] = {
+    variant.key: variant for variant in (*SYMBOL_VARIANTS, *PROPORTION_VARIANTS)
+}
 
 
 def symbol_variant(key: str) -> SymbolVariant:
