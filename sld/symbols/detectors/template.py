@@ -56,6 +56,7 @@ from sld.pages.ink import Binary, ink_mask, stroke_width
 from sld.pages.page import PageImage
 from sld.pages.tiling import Tile
 from sld.settings import Settings
+from sld.symbols.appendage import body_without_appendage
 from sld.symbols.classify import Match, ShapeIndex, group_by_shape
 from sld.symbols.devices import DeviceCandidate, find_devices
 from sld.symbols.lettering import holds, read_inside
@@ -200,7 +201,7 @@ class TemplateDetector:
         crops = [_crop(work, candidate, text_px) for candidate in candidates]
         back = px_per_pt / work.px_per_pt
         # Every candidate against every view, once: each step below reads its rows.
-        table = self.index.scores(crops, [c.sides for c in candidates])
+        table = self._scores(crops, candidates)
         best = self._by_letters(grey, back, candidates, table, self.index.best_of(table))
         matches = [_sized(m, c, work) for m, c in zip(best, candidates, strict=True)]
         user_matches = [
@@ -246,6 +247,23 @@ class TemplateDetector:
             # A first look at the raster's own resolution; `examine` rescales from the devices.
             scale = DrawingScale(UNIT_PX / px_per_pt, scale.source)
         return take_apart(grey, px_per_pt, scale, text_pt, text_labels)
+
+    def _scores(self, crops: list[Binary], candidates: list[DeviceCandidate]) -> np.ndarray:
+        """Each candidate's score against each view: of its strokes, or of its body without a
+        side appendage (`sld.symbols.appendage`) where it has one and that scores better."""
+        sides = [c.sides for c in candidates]
+        table = self.index.scores(crops, sides)
+        cut: list[int] = []
+        bodies: list[Binary] = []
+        for i, (crop, candidate) in enumerate(zip(crops, candidates, strict=True)):
+            body = body_without_appendage(crop, candidate.vertical)
+            if body is not None and body.any():
+                cut.append(i)
+                bodies.append(body)
+        if cut and len(self.index):
+            without = self.index.scores(bodies, [sides[i] for i in cut])
+            table[cut] = np.maximum(table[cut], without)
+        return table
 
     def _passes(self, match: Match) -> bool:
         if match.shape is None:
