@@ -42,12 +42,14 @@ BRIDGE_UNITS = 0.5
 #: Candidates smaller than this (longer side, units) are specks; larger than this, not one
 #: symbol (a legend, a table).
 SMALLEST_UNITS = 1.0
-#: ... and without its leads, a device is at least this long (units): one lettering height
-#: and a fifth. Below it, on the catalogue's calibration sheets (seed 1000), the foreign
-#: office's development sheets (seed 9300) and every QElectroTech page, vector and scanned,
-#: there were 0 devices and 138 specks, scan noise and letter fragments, which stretched to
-#: the comparison's square resemble anything (a 4 x 8 pt speck scored 0.90 as a transformer).
-TRIMMED_UNITS = 1.2
+#: ... and without its leads, a device is at least this long (units): one lettering height.
+#: Below it, on the catalogue's calibration sheets (seed 1000), the foreign office's
+#: development sheets (seed 9300) and every QElectroTech page, vector and scanned, there were
+#: 0 devices and 51 specks (scan noise, letter fragments), which, stretched to the
+#: comparison's square, resemble anything.
+#: Up to 1.2 there were 87 more specks and still no device there, but the powsybl diagrams'
+#: smallest devices are 1.0 to 1.1 lettering heights long.
+TRIMMED_UNITS = 1.0
 LARGEST_UNITS = 20.0
 #: Ticks are at most this long (units), and each stroke of one this much longer than wide.
 TICK_UNITS = 2.0
