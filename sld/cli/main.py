@@ -36,7 +36,7 @@ def _house_style(text: str) -> int:
     try:
         return office_house(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"a number or {error}") from None
+        raise argparse.ArgumentTypeError(f"{error}; or give a house number") from None
 
 
 def parse_pages(text: str) -> list[int]:

@@ -532,26 +532,31 @@ def variants_of(component_type: str, standard: Standard) -> list[SymbolVariant]:
 HouseStyle = dict[str, SymbolVariant]
 
 
-def office_variants(number: int) -> tuple[SymbolVariant, ...]:
-    """The core types as another drawing office draws them, for the house numbers that stand
-    for one (`sld.synth.foreign`, `sld.synth.held_out`); empty for the catalogue's houses."""
+def _offices() -> dict[str, tuple[int, tuple[SymbolVariant, ...]]]:
+    """Other drawing offices by name: their house number and their drawings of the core types.
+    'foreign' was looked at while the detector was developed (`sld.synth.foreign`);
+    'held-out' never was (`sld.synth.held_out`)."""
     from sld.synth.foreign import FOREIGN_HOUSE, FOREIGN_VARIANTS
     from sld.synth.held_out import HELD_OUT_HOUSE, HELD_OUT_VARIANTS
 
-    offices = {FOREIGN_HOUSE: FOREIGN_VARIANTS, HELD_OUT_HOUSE: HELD_OUT_VARIANTS}
-    return offices.get(number, ())
+    return {
+        "foreign": (FOREIGN_HOUSE, FOREIGN_VARIANTS),
+        "held-out": (HELD_OUT_HOUSE, HELD_OUT_VARIANTS),
+    }
+
+
+def office_variants(number: int) -> tuple[SymbolVariant, ...]:
+    """The core types as another drawing office draws them, for the house numbers that stand
+    for one; empty for the catalogue's houses."""
+    return next((drawn for house, drawn in _offices().values() if house == number), ())
 
 
 def office_house(name: str) -> int:
-    """The house number of another office by its name: 'foreign' (looked at while developing
-    the detector, `sld.synth.foreign`) or 'held-out' (never looked at, `sld.synth.held_out`)."""
-    from sld.synth.foreign import FOREIGN_HOUSE
-    from sld.synth.held_out import HELD_OUT_HOUSE
-
-    houses = {"foreign": FOREIGN_HOUSE, "held-out": HELD_OUT_HOUSE}
-    if name not in houses:
-        raise ValueError(f"no office called {name!r}: {', '.join(houses)}")
-    return houses[name]
+    """The house number of another office by its name ('foreign', 'held-out')."""
+    offices = _offices()
+    if name not in offices:
+        raise ValueError(f"no office called {name!r} (known: {', '.join(offices)})")
+    return offices[name][0]
 
 
 def house_style(number: int, standard: Standard) -> HouseStyle:
