@@ -25,7 +25,8 @@ from sld.pages.ink import Binary, stroke_width
 NECK_SHARE = 0.2
 #: ... and at least this many pixels long.
 NECK_MIN_PX = 4
-#: A column of the stroke holds one run of ink at most this many times the page's stroke width.
+#: A column of the stroke holds one run of ink at most this many times the candidate's stroke
+#: width.
 THIN_FACTOR = 1.6
 #: The stroke's height may wander by this many pixels along it.
 STRAIGHT_PX = 1.5
