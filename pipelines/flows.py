@@ -261,18 +261,23 @@ def scan_drop_folder(folder: str, settings: dict[str, Any] | None = None) -> dic
         lease_s=chosen.inbox_lease_s,
         submit=_submitter(inbox.root, settings),
         still_queued=_queued_checker(chosen.inbox_lease_s),
+        max_claims=chosen.inbox_max_claims,
     )
     get_run_logger().info(
-        "drop folder %s: %d submitted, %d taken back from dead workers, %d still arriving",
+        "drop folder %s: %d submitted, %d taken back from dead workers, %d still arriving, "
+        "%d left for the next scan (%d in processing/ at most)",
         folder,
         len(report.submitted),
         len(report.taken_back),
         len(report.settling),
+        len(report.held_back),
+        chosen.inbox_max_claims,
     )
     return {
         "submitted": report.submitted,
         "taken_back": report.taken_back,
         "settling": report.settling,
+        "held_back": report.held_back,
     }
 
 

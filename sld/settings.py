@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         description="A claim whose worker has not renewed it for this many seconds is taken back "
         "(its worker died); workers renew every tenth of it",
     )
+    inbox_max_claims: int = Field(
+        default=32,
+        ge=0,
+        description="Files in processing/ at most, running or waiting for a worker (0: no "
+        "limit); a scan leaves the rest in the inbox for the next one, so that the Prefect "
+        "server's queue stays short. Give it at least what the workers finish between two scans",
+    )
 
     # Rasterisation.
     dpi: int = Field(default=200, ge=36, le=1200, description="Rasterisation resolution")

@@ -58,6 +58,8 @@ class ScanReport:
     settling: list[str] = field(default_factory=list)
     #: Files claimed but whose submission failed: they went back to the inbox.
     not_submitted: list[str] = field(default_factory=list)
+    #: Complete files left in the inbox for a later scan, because `max_claims` were out.
+    held_back: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,11 @@ class Inbox:
     # --- what is waiting -------------------------------------------------------------------
 
     def waiting(self, settle_s: float, now: float | None = None) -> tuple[list[Path], list[Path]]:
-        """Dropped files as paths relative to the inbox: (ready to take, still settling)."""
+        """Dropped files as paths relative to the inbox: (ready to take, still settling); the
+        ready ones in the order they arrived (last changed first), so that a scan that may not
+        take them all takes the longest waiting."""
         now = time.time() if now is None else now
-        ready: list[Path] = []
+        ready: list[tuple[float, Path]] = []
         settling: list[Path] = []
         for path in sorted(self._dropped()):
             try:
@@ -115,8 +119,11 @@ class Inbox:
             except FileNotFoundError:
                 continue  # claimed by someone else meanwhile
             changed = max(status.st_mtime, status.st_ctime)
-            (ready if now - changed >= settle_s else settling).append(path.relative_to(self.root))
-        return ready, settling
+            if now - changed >= settle_s:
+                ready.append((changed, path.relative_to(self.root)))
+            else:
+                settling.append(path.relative_to(self.root))
+        return [name for _, name in sorted(ready)], settling
 
     def _dropped(self) -> list[Path]:
         found: list[Path] = []
@@ -216,12 +223,23 @@ class Inbox:
         lease_s: float,
         submit: Callable[[Claim], str],
         still_queued: Callable[[Claim], bool] | None = None,
+        max_claims: int = 0,
     ) -> ScanReport:
         """Take back expired claims, then claim each ready file and `submit` it (which returns
-        the id of the run that will digitise it). A file whose submission fails goes back."""
+        the id of the run that will digitise it). A file whose submission fails goes back.
+
+        `max_claims` (0: no limit): files in processing/ at most, running or waiting for a
+        worker; the other ready files stay in the inbox, oldest first in line, for a later
+        scan. Two scans at once may each fill the gap they saw, so it is a bound give or take
+        a scan's worth, not a lock.
+        """
         report = ScanReport(taken_back=self.take_back_expired(lease_s, still_queued))
         ready, settling = self.waiting(settle_s)
         report.settling = [name.as_posix() for name in settling]
+        if max_claims > 0:
+            room = max(0, max_claims - len(self.claims()))
+            report.held_back = [name.as_posix() for name in ready[room:]]
+            ready = ready[:room]
         for name in ready:
             claim = self.claim(name)
             if claim is None:

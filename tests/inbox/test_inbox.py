@@ -13,7 +13,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
-from sld.inbox import FailureKind, Inbox, classify, digitise_claim, keep_alive
+from sld.inbox import Claim, FailureKind, Inbox, classify, digitise_claim, keep_alive
 from sld.inbox.claims import ClaimLost
 from sld.pages.raster import InputError
 from sld.settings import Settings
@@ -115,6 +115,32 @@ def test_two_scans_at_once_claim_each_file_exactly_once(tmp_path: Path) -> None:
     assert sorted(won[0] + won[1]) == names
     assert sorted(c.record.name for c in inbox.claims()) == names
     assert inbox.waiting(0) == ([], [])
+
+
+def test_a_scan_claims_no_more_than_max_claims_the_longest_waiting_first(
+    tmp_path: Path,
+) -> None:
+    inbox = Inbox(tmp_path / "inbox")
+    for name in ["e.pdf", "d.pdf", "c.pdf", "b.pdf", "a.pdf"]:  # e.pdf waits longest
+        (inbox.root / name).write_bytes(name.encode())
+        time.sleep(0.02)
+    running = claim_one(inbox, "e.pdf")
+    submitted: list[str] = []
+
+    def submit(claim: Claim) -> str:
+        submitted.append(claim.record.name)
+        return f"run-{claim.record.name}"
+
+    first = inbox.scan(settle_s=0, lease_s=60, submit=submit, max_claims=3)
+
+    assert first.submitted == submitted == ["d.pdf", "c.pdf"]
+    assert first.held_back == ["b.pdf", "a.pdf"]
+    assert sorted(p.name for p in inbox.root.glob("*.pdf")) == ["a.pdf", "b.pdf"]
+    inbox.finish_done(running)
+    second = inbox.scan(settle_s=0, lease_s=60, submit=submit, max_claims=3)
+    assert second.submitted == ["b.pdf"] and second.held_back == ["a.pdf"]
+    unlimited = inbox.scan(settle_s=0, lease_s=60, submit=submit)
+    assert unlimited.submitted == ["a.pdf"] and unlimited.held_back == []
 
 
 def test_a_claim_whose_lease_ran_out_goes_back_unless_its_run_is_queued(tmp_path: Path) -> None:
