@@ -32,7 +32,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from benchmarks.harness.operations import Operations, wait_until
+from benchmarks.harness.operations import (
+    Operations,
+    machine_busy_seconds,
+    tree_cpu_seconds,
+    wait_until,
+)
 from benchmarks.harness.postgres import find_server_binaries, private_cluster
 from sld.synth import generate_set
 
@@ -57,6 +62,9 @@ def run_once(
             for n in range(workers):
                 ops.start_worker(f"w{n + 1}", cores=str(n % cores) if pin else None)
             time.sleep(5)  # the workers register with the pool
+            cpu_before = ops.cpu_seconds()
+            database_before = tree_cpu_seconds(database.postmaster_pid())
+            busy_before = machine_busy_seconds()
             dropped_at = time.time()
             for path in drawings:
                 shutil.copy(path, ops.inbox / path.name)
@@ -73,6 +81,14 @@ def run_once(
                 every=2,
             )
             finished = {p.name: p.stat().st_ctime for p in done.glob("*.pdf")}
+            busy = machine_busy_seconds() - busy_before
+            cpu = {
+                name: round(seconds - cpu_before.get(name, 0.0), 1)
+                for name, seconds in ops.cpu_seconds().items()
+            }
+            cpu["database"] = round(
+                tree_cpu_seconds(database.postmaster_pid()) - database_before, 1
+            )
         finally:
             ops.close()
         engine = create_engine(database.url)
@@ -98,6 +114,13 @@ def run_once(
         "latency_median_s": round(statistics.median(latencies), 1),
         "latency_p95_s": round(percentile(latencies, 0.95), 1),
         "load_average_at_end": os.getloadavg(),
+        # Where the cores went between the drop and the last file in done/, in CPU seconds per
+        # document: the machine as a whole, the Prefect server, each worker with its flow runs
+        # (the scanner is the worker of the scans queue) and the PostgreSQL cluster.
+        "cpu_s_per_document": {
+            "machine": round(busy / len(drawings), 2),
+            **{name: round(seconds / len(drawings), 2) for name, seconds in cpu.items()},
+        },
     }
 
 

@@ -39,6 +39,25 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds used by a process and its descendants so far: the living ones as they stand,
+    the exited ones through the waited-for children's times that the kernel adds to a parent."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(value) for value in fields[11:15]) / tick  # utime stime cutime cstime
+    return total + sum(tree_cpu_seconds(child) for child in _children(pid))
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent not idle since boot, all cores together."""
+    tick = os.sysconf("SC_CLK_TCK")
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / tick
+
+
 def wait_until(check: Callable[[], bool], seconds: float, what: str, every: float = 0.5) -> float:
     """Poll `check` until it holds; return the seconds it took, AssertionError after `seconds`."""
     started = time.monotonic()
@@ -184,6 +203,13 @@ class Operations:
     def scan(self) -> None:
         """Ask for a scan now, besides the scheduled ones."""
         self.prefect("deployment", "run", "scan-drop-folder/drop-folder")
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds so far of the server and of each worker with the flow runs it started."""
+        used = {"server": tree_cpu_seconds(self.server.pid) if self.server else 0.0}
+        for name, process in self.workers.items():
+            used[name] = tree_cpu_seconds(process.pid)
+        return {name: round(seconds, 1) for name, seconds in used.items()}
 
     def close(self) -> None:
         """Stop every process started here, flow runs of the workers included."""

@@ -69,6 +69,11 @@ class PrivateServer:
     def start(self) -> None:
         _start(self.run_as, self.bin_dir, self.data, self.root, port=self.port)
 
+    def postmaster_pid(self) -> int:
+        """The server's main process (the first line of its postmaster.pid), parent of every
+        backend."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
 
 @contextmanager
 def private_server(bin_dir: Path) -> Iterator[str]:
