@@ -61,8 +61,11 @@ DOT_UNITS = 1.0
 #: terminal's ring, not a device (the smallest devices that end a conductor, motors and
 #: loads, are twice that).
 END_MARK_UNITS = 1.6
-#: A ring on a conductor no larger than this (units) is a terminal.
+#: A ring on a conductor no larger than this (units) is a terminal ...
 RING_UNITS = 1.2
+#: ... and at a conductor's end no larger than this (a relay lead's ring, 1.7 units on the
+#: foreign office's development sheets; a motor or load there is 3 or more).
+END_RING_UNITS = 2.0
 #: Terminal-strip marks are at most this large (units), at least this many in a row.
 STRIP_MARK_UNITS = 1.3
 STRIP_COUNT = 3
@@ -356,8 +359,19 @@ def _is_end_mark(blob: _Blob, unit: float) -> bool:
     single = (
         cv2.connectedComponents(blob.mask, connectivity=8)[0] <= 2 and _holes_in(blob.mask) <= 1
     )
-    if len(blob.sides) == 1 and not blob.through and longest <= END_MARK_UNITS * unit and single:
-        return True
+    if len(blob.sides) == 1 and not blob.through:
+        if longest <= END_MARK_UNITS * unit and single:
+            return True
+        # A ring, judged with slits of a pixel closed: taking the lead off a ring leaves its
+        # outline open where the lead met it. (Closed, a disconnector's open blade would be
+        # one stroke too, but it closes no hole.)
+        closed = cv2.morphologyEx(blob.mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        if (
+            longest <= END_RING_UNITS * unit
+            and cv2.connectedComponents(closed, connectivity=8)[0] <= 2
+            and _is_ring(closed)
+        ):
+            return True
     inline = {"top", "bottom"} <= blob.sides or {"left", "right"} <= blob.sides
     return inline and longest <= RING_UNITS * unit and _is_ring(blob.mask)
 

@@ -153,3 +153,21 @@ def test_every_link_of_three_tied_poles_is_drawn_in_the_device(tmp_path: Path) -
         gap = device.strokes[:, round((left[2] - device.box[0]) * px_per_pt) + 1 :]
         gap = gap[:, : max(1, round((right[0] - left[2]) * px_per_pt) - 2)]
         assert gap.any(), f"no link drawn between the poles at {left} and {right}"
+
+
+@BOTH
+def test_a_ring_at_the_end_of_a_lead_is_no_device(kind: str, tmp_path: Path) -> None:
+    """A breaker's relay lead ends in a ring 1.7 lettering heights across (as the foreign
+    office draws it): the breaker is a device, the ring is a terminal, not a second device,
+    whether or not its outline stays closed where the lead meets it."""
+    drawing = Drawing()
+    drawing.wire((100.0, 40.0), (100.0, 95.0))
+    drawing.wire((100.0, 105.0), (100.0, 180.0))
+    drawing.breaker(100.0, 100.0)
+    drawing.wire((105.0, 100.0), (118.0, 100.0))
+    drawing.circle(122.3, 100.0, 4.3)
+    for row in range(6):
+        drawing.text(f"Q{row} 400 V", 200.0, 60.0 + 12 * row)
+    found = candidates_pt(drawing.page(kind, tmp_path), drawing.text_detections())
+    assert [c.box for c in found if c.box[0] > 112] == []
+    assert len(found) == 1 and found[0].box[0] < 100 < found[0].box[2]
