@@ -365,7 +365,9 @@ def _is_end_mark(blob: _Blob, unit: float) -> bool:
         # A ring, judged with slits of a pixel closed: taking the lead off a ring leaves its
         # outline open where the lead met it. (Closed, a disconnector's open blade would be
         # one stroke too, but it closes no hole.)
-        closed = cv2.morphologyEx(blob.mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        closed: Binary = cv2.morphologyEx(
+            blob.mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)
+        ).astype(np.uint8)
         if (
             longest <= END_RING_UNITS * unit
             and cv2.connectedComponents(closed, connectivity=8)[0] <= 2
