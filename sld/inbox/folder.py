@@ -108,8 +108,8 @@ class Inbox:
 
     def waiting(self, settle_s: float, now: float | None = None) -> tuple[list[Path], list[Path]]:
         """Dropped files as paths relative to the inbox: (ready to take, still settling); the
-        ready ones in the order they arrived (last changed first), so that a scan that may not
-        take them all takes the longest waiting."""
+        ready ones in the order they arrived (the earliest last change first), so that a scan
+        that may not take them all takes the longest waiting."""
         now = time.time() if now is None else now
         ready: list[tuple[float, Path]] = []
         settling: list[Path] = []
