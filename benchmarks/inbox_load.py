@@ -1,5 +1,6 @@
 """The drop folder under load: N synthetic PDFs (half vector, half scanned) dropped at once into
-the inbox of a Prefect server with 1, then 2 process workers, on a private PostgreSQL.
+the inbox of a Prefect server with 1, then 2 process workers, on a private PostgreSQL (the
+drawings' database and, by default, the server's own).
 
     python -m benchmarks.inbox_load --count 200 --workers 1 2
 
@@ -50,13 +51,28 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_once(
-    drawings: list[Path], workers: int, root: Path, timeout_s: float, pin: bool = False
+    drawings: list[Path],
+    workers: int,
+    root: Path,
+    timeout_s: float,
+    pin: bool = False,
+    prefect_database: str = "postgres",
 ) -> dict[str, Any]:
     bin_dir = find_server_binaries()
     if bin_dir is None:
         raise SystemExit("needs PostgreSQL's server binaries (Debian package postgresql)")
     with private_cluster(bin_dir) as database:
-        ops = Operations.start(root, database.url, inbox_settle_s="1", inbox_lease_s="120")
+        prefect_url = None
+        if prefect_database == "postgres":
+            database.create_database("prefect")
+            prefect_url = database.asyncpg_url("prefect")
+        ops = Operations.start(
+            root,
+            database.url,
+            prefect_database_url=prefect_url,
+            inbox_settle_s="1",
+            inbox_lease_s="120",
+        )
         try:
             cores = os.cpu_count() or 1
             for n in range(workers):
@@ -101,6 +117,7 @@ def run_once(
     return {
         "workers": workers,
         "pinned_one_core_each": pin,
+        "prefect_server_database": prefect_database,
         "documents": len(drawings),
         "in_done": len(finished),
         "in_failed": failed,
@@ -131,6 +148,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=9500)
     parser.add_argument("--timeout", type=float, default=7200, help="seconds per run at most")
     parser.add_argument("--pin", action="store_true", help="worker N on core N only (taskset)")
+    parser.add_argument(
+        "--prefect-database",
+        choices=["postgres", "sqlite"],
+        default="postgres",
+        help="where the Prefect server keeps its records: the cluster (as docker/compose.yaml "
+        "does; the default) or its own SQLite file (Prefect's default)",
+    )
     parser.add_argument("--json", type=Path, default=RESULTS / "inbox_load.json")
     args = parser.parse_args()
     # A TERM (a timeout, an operator) stops the servers and workers too, through the finally's.
@@ -142,7 +166,14 @@ def main() -> None:
         print(f"{len(drawings)} drawings ({sum('scan' in p.name for p in drawings)} scans)")
         runs = []
         for workers in args.workers:
-            run = run_once(drawings, workers, root / f"workers-{workers}", args.timeout, args.pin)
+            run = run_once(
+                drawings,
+                workers,
+                root / f"workers-{workers}",
+                args.timeout,
+                args.pin,
+                args.prefect_database,
+            )
             runs.append(run)
             print(json.dumps(run), flush=True)
     report: dict[str, Any] = {"runs": runs, "cpu_count": os.cpu_count()}

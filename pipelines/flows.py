@@ -1,38 +1,33 @@
-"""Prefect flows: one document on demand, the drop folder (a scan that fans out one run per
-file), and the nightly re-digitisation of stale results.
+"""Prefect flows: one document on demand, one drop-folder file, and the nightly
+re-digitisation of stale results.
 
 The flows are thin. `sld.pipeline.digitise_file` holds the sequence of stages and `sld.inbox` the
 drop folder's lifecycle (claims, leases, done/failed); here each stage runs as a Prefect task
 (retries with back-off for transient failures, logs and timings per stage in the UI), the pages
 of one document run as `digitise-page` task runs on the flow's thread-pool task runner,
-`page_workers` at once, and the scan submits one `digitise-inbox-file` run per claimed file to
-the work pool, so N workers digitise N files at once. Mutual exclusion comes from the claims,
-not from a deployment concurrency limit. Inputs are not cached: a page raster is large and each
-run must see the file as it is now.
+`page_workers` at once. The drop-folder scan, which submits one `digitise-inbox-file` run per
+claimed file to the work pool, is in `pipelines/scan.py` (it starts every 30 s and imports
+little). Inputs are not cached: a page raster is large and each run must see the file as it is
+now.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
-from uuid import UUID
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.concurrency.sync import concurrency
-from prefect.deployments import run_deployment
-from prefect.states import Crashed
 from prefect.tasks import exponential_backoff
 
 from sld.document import Document
-from sld.inbox import Claim, Inbox, digitise_claim
+from sld.inbox import Inbox
 from sld.inbox.errors import is_transient
+from sld.inbox.process import digitise_claim
 from sld.pipeline import (
     DigitisedPage,
     PageFuture,
@@ -64,9 +59,6 @@ RETRIES: dict[str, tuple[int, float]] = {
 #: the stages run unguarded.
 MODEL_SERVER_LIMIT = "rex-omni-server"
 _MODEL_STAGES = {"detect": "detector", "read_text": "ocr"}
-
-#: The deployment the drop-folder scan submits one run to per claimed file.
-INBOX_FILE_DEPLOYMENT = "digitise-inbox-file/inbox"
 
 
 def _retry_if_transient(_task: Any, _run: Any, state: Any) -> bool:
@@ -195,90 +187,6 @@ def digitise_inbox_file(
         "%s: %s %s", outcome.name, outcome.status, outcome.reason or outcome.json_path or ""
     )
     return {"name": outcome.name, "status": outcome.status, "reason": outcome.reason}
-
-
-def _submitter(folder: Path, settings: dict[str, Any] | None) -> Callable[[Claim], str]:
-    def submit(claim: Claim) -> str:
-        run = cast(
-            FlowRun,
-            run_deployment(
-                INBOX_FILE_DEPLOYMENT,
-                parameters={"folder": str(folder), "claim": claim.id, "settings": settings},
-                flow_run_name=f"{claim.record.name} [{claim.id}]",
-                timeout=0,
-                as_subflow=False,
-            ),
-        )  # sync here: no running event loop
-        return str(run.id)
-
-    return submit
-
-
-def _queued_checker(lease_s: float) -> Callable[[Claim], bool]:
-    """`still_queued` for `Inbox.scan`, asking the Prefect server about the claim's run."""
-    return lambda claim: _still_queued(claim, lease_s)
-
-
-def _still_queued(claim: Claim, lease_s: float) -> bool:
-    """Whether the claim's run waits for a worker (Scheduled, or Pending for less than a lease).
-    A run still called Pending or Running whose lease ran out lost its worker: it is marked
-    Crashed, so that it does not stay Running for ever."""
-    if claim.record.run_id is None:
-        return False
-    with get_client(sync_client=True) as client:
-        try:
-            run = client.read_flow_run(UUID(claim.record.run_id))
-        except Exception:
-            return False
-        state = run.state.type if run.state else None
-        if state in (StateType.SCHEDULED, StateType.PAUSED):  # Late is a Scheduled state
-            return True
-        if state is StateType.PENDING and run.state is not None:
-            # A worker took it and starts its process; one that died meanwhile leaves it Pending.
-            waited = datetime.now(UTC) - run.state.timestamp
-            if waited.total_seconds() < lease_s:
-                return True
-        if state in (StateType.PENDING, StateType.RUNNING):
-            client.set_flow_run_state(
-                run.id,
-                Crashed(message=f"its worker stopped renewing the claim on {claim.record.name}"),
-                force=True,
-            )
-    return False
-
-
-@flow(name="scan-drop-folder", log_prints=True)
-def scan_drop_folder(folder: str, settings: dict[str, Any] | None = None) -> dict[str, list[str]]:
-    """Claim the complete files of the drop folder and submit one run per file.
-
-    Also takes back claims whose workers died (their lease ran out). Two scans at once are safe:
-    each file is claimed by one of them.
-    """
-    chosen = Settings(**(settings or {}))
-    inbox = Inbox(Path(folder))
-    report = inbox.scan(
-        settle_s=chosen.inbox_settle_s,
-        lease_s=chosen.inbox_lease_s,
-        submit=_submitter(inbox.root, settings),
-        still_queued=_queued_checker(chosen.inbox_lease_s),
-        max_claims=chosen.inbox_max_claims,
-    )
-    get_run_logger().info(
-        "drop folder %s: %d submitted, %d taken back from dead workers, %d still arriving, "
-        "%d left for the next scan (%d in processing/ at most)",
-        folder,
-        len(report.submitted),
-        len(report.taken_back),
-        len(report.settling),
-        len(report.held_back),
-        chosen.inbox_max_claims,
-    )
-    return {
-        "submitted": report.submitted,
-        "taken_back": report.taken_back,
-        "settling": report.settling,
-        "held_back": report.held_back,
-    }
 
 
 @flow(name="redigitise-stale", log_prints=True)

@@ -20,12 +20,8 @@ from typing import cast
 from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 
-from pipelines.flows import (
-    digitise_document,
-    digitise_inbox_file,
-    redigitise_stale,
-    scan_drop_folder,
-)
+from pipelines.flows import digitise_document, digitise_inbox_file, redigitise_stale
+from pipelines.scan import scan_drop_folder
 
 #: Nightly at 02:00 (the server's time zone, UTC unless set).
 NIGHTLY = "0 2 * * *"

@@ -83,10 +83,17 @@ class Operations:
 
     @classmethod
     def start(
-        cls, root: Path, database_url: str, *, work_pool: bool = True, **sld_settings: str
+        cls,
+        root: Path,
+        database_url: str,
+        *,
+        work_pool: bool = True,
+        prefect_database_url: str | None = None,
+        **sld_settings: str,
     ) -> Operations:
         """Start a Prefect server on a free port and, with `work_pool`, create the pool and
-        register the deployments of prefect.yaml; no workers yet."""
+        register the deployments of prefect.yaml; no workers yet. The server keeps its own
+        records in `prefect_database_url` (default: SQLite under the Prefect home)."""
         port = free_port()
         inbox = root / "inbox"
         inbox.mkdir(parents=True, exist_ok=True)
@@ -94,6 +101,9 @@ class Operations:
         logs.mkdir(exist_ok=True)
         env = {
             **os.environ,
+            # As an activated virtual environment would: the flow runs start as `python -m
+            # prefect.engine` (pipelines/prefect.yaml), with this interpreter.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "PREFECT_HOME": str(root / "prefect-home"),
             "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
             "PREFECT_UI_ENABLED": "false",
@@ -108,6 +118,8 @@ class Operations:
             "SLD_OUTPUT_DIR": str(root / "out"),
             **{f"SLD_{name.upper()}": value for name, value in sld_settings.items()},
         }
+        if prefect_database_url:
+            env["PREFECT_API_DATABASE_CONNECTION_URL"] = prefect_database_url
         setup = cls(root=root, inbox=inbox, env=env, logs=logs)
         setup.server = setup.spawn(
             "server",
@@ -145,12 +157,15 @@ class Operations:
         except OSError:
             return False
 
-    def spawn(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
-        """Start a process of the set-up (logged to logs/NAME.log); `close` stops it."""
+    def spawn(
+        self, name: str, command: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """Start a process of the set-up (logged to logs/NAME.log), with `env` on top of the
+        set-up's environment; `close` stops it."""
         log = (self.logs / f"{name}.log").open("ab")
         process = subprocess.Popen(
             command,
-            env=self.env,
+            env={**self.env, **(env or {})},
             cwd=PROJECT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -175,17 +190,24 @@ class Operations:
         return done.stdout
 
     def start_worker(
-        self, name: str, queue: str = "default", limit: int = 1, cores: str | None = None
+        self,
+        name: str,
+        queue: str = "default",
+        limit: int = 1,
+        cores: str | None = None,
+        query_s: float | None = None,
     ) -> None:
         """A process worker of the pool's `queue` that runs `limit` flow runs at a time.
 
         `cores` (a `taskset -c` list such as "1" or "0-3") keeps the worker and the flow runs it
-        starts on those CPU cores, as if each worker had a machine of that size to itself."""
+        starts on those CPU cores, as if each worker had a machine of that size to itself.
+        `query_s`: how often it asks the server for runs (default: the set-up's, one second)."""
         command = [sys.executable, "-m", "prefect", "worker", "start", "--pool", "sld"]
         if cores is not None:
             command = ["taskset", "-c", cores, *command]
         command += ["--type", "process", "--work-queue", queue, "--name", name]
-        self.workers[name] = self.spawn(name, [*command, "--limit", str(limit)])
+        env = None if query_s is None else {"PREFECT_WORKER_QUERY_SECONDS": str(query_s)}
+        self.workers[name] = self.spawn(name, [*command, "--limit", str(limit)], env)
 
     def kill_worker(self, name: str) -> None:
         """SIGKILL the worker and the flow runs it executes, as when its machine dies.

@@ -69,6 +69,19 @@ class PrivateServer:
     def start(self) -> None:
         _start(self.run_as, self.bin_dir, self.data, self.root, port=self.port)
 
+    def create_database(self, name: str) -> None:
+        """Add an empty database `name` to the cluster (as the Prefect server's own, say)."""
+        import psycopg  # here, so that conftest imports without the `postgres` extra
+
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
+        ) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+
+    def asyncpg_url(self, database: str) -> str:
+        """The `postgresql+asyncpg://` URL of `database` here, the driver Prefect's server uses."""
+        return f"postgresql+asyncpg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+
     def postmaster_pid(self) -> int:
         """The server's main process (the first line of its postmaster.pid), parent of every
         backend."""
@@ -116,12 +129,7 @@ def private_cluster(bin_dir: Path) -> Iterator[PrivateServer]:
         port = _start(run_as, bin_dir, data, root)
         url = f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
         server = PrivateServer(url, port, run_as, bin_dir, data, root)
-        import psycopg  # here, so that conftest imports without the `postgres` extra
-
-        with psycopg.connect(
-            host="127.0.0.1", port=port, user=SUPERUSER, dbname="postgres", autocommit=True
-        ) as connection:
-            connection.execute(f"CREATE DATABASE {DATABASE}")
+        server.create_database(DATABASE)
         yield server
     finally:
         if server is not None:

@@ -8,23 +8,21 @@
 `Inbox.scan` claims settled files; `digitise_claim` digitises one claim and moves it on. A
 transient failure (database, model server, time-out) puts the file back into the inbox, never
 into failed/; a claim whose worker died is taken back after its lease. Nothing here imports
-Prefect: `pipelines/flows.py` runs these functions as flows on workers.
+Prefect: `pipelines/scan.py` and `pipelines/flows.py` run these functions as flows on workers.
+
+The package exports the folder and its claims only, which import nothing heavy, because a scan
+starts a fresh process every 30 s; the digitising side is in `sld.inbox.process`
+(`digitise_claim`) and `sld.inbox.errors` (`classify`: bad input or transient failure).
 """
 
 from sld.inbox.claims import Claim, ClaimLost, keep_alive
-from sld.inbox.errors import FailureKind, classify
 from sld.inbox.folder import Inbox, InboxStatus, ScanReport
-from sld.inbox.process import ClaimOutcome, digitise_claim
 
 __all__ = [
     "Claim",
     "ClaimLost",
-    "ClaimOutcome",
-    "FailureKind",
     "Inbox",
     "InboxStatus",
     "ScanReport",
-    "classify",
-    "digitise_claim",
     "keep_alive",
 ]

@@ -13,8 +13,10 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
-from sld.inbox import Claim, FailureKind, Inbox, classify, digitise_claim, keep_alive
+from sld.inbox import Claim, Inbox, keep_alive
 from sld.inbox.claims import ClaimLost
+from sld.inbox.errors import FailureKind, classify
+from sld.inbox.process import digitise_claim
 from sld.pages.raster import InputError
 from sld.settings import Settings
 from sld.store import DatabaseUnavailableError, document_records, load_document, open_database

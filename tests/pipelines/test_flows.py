@@ -147,3 +147,24 @@ def test_no_deployment_has_a_concurrency_limit(tmp_path: Path) -> None:
     pool = yaml.safe_load((Path(__file__).parents[2] / "pipelines" / "prefect.yaml").read_text())
     assert sorted(d["name"] for d in pool["deployments"]) == sorted(names)
     assert all("concurrency_limit" not in d for d in pool["deployments"])
+    # Each run starts the engine straight away, without Prefect's supervisor process.
+    assert all(
+        d["work_pool"]["job_variables"]["command"] == "python -m prefect.engine"
+        for d in pool["deployments"]
+    )
+
+
+def test_the_scan_imports_neither_the_stages_nor_the_database() -> None:
+    """A scan is a fresh process every 30 s: importing the digitising stack doubled its CPU."""
+    import subprocess
+
+    heavy = ["sld.pipeline", "sld.store", "sld.inbox.process", "sqlalchemy", "shapely", "cv2"]
+    probe = f"import sys, pipelines.scan; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    ).stdout.strip()
+    assert loaded == ""
