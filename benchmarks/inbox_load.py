@@ -5,8 +5,10 @@ drawings' database and, by default, the server's own).
     python -m benchmarks.inbox_load --count 200 --workers 1 2
 
 For each worker count: a fresh database and server, the files dropped together, one scan asked
-for (the schedule scans every 30 s too). It checks that every file ends in done/ exactly once,
-nothing in failed/ or processing/, and every drawing in the database once; it reports documents
+for (the schedule scans every 30 s too). The server's service settings and the scanner's polling
+are those of docker/compose.yaml; the digitising workers poll every second. It checks that every
+file ends in done/ exactly once, nothing in failed/ or processing/, and every drawing in the
+database once; it reports documents
 per minute (first drop to last file in done/), the speed-up of 2 workers over 1, and the median
 and p95 latency per document (drop to done/, queueing included). Each worker runs one flow run at
 a time, each in its own process, as `prefect worker start --limit 1` does. The work is CPU-bound:
@@ -35,6 +37,7 @@ from sqlalchemy import create_engine, text
 
 from benchmarks.harness.operations import (
     Operations,
+    compose_environment,
     machine_busy_seconds,
     tree_cpu_seconds,
     wait_until,
@@ -72,6 +75,8 @@ def run_once(
             prefect_database_url=prefect_url,
             inbox_settle_s="1",
             inbox_lease_s="120",
+            # The scanner polls as docker/compose.yaml's does (scans come every 30 s).
+            scanner_query_s=float(compose_environment("scanner")["PREFECT_WORKER_QUERY_SECONDS"]),
         )
         try:
             cores = os.cpu_count() or 1

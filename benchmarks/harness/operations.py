@@ -19,7 +19,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 PROJECT = Path(__file__).resolve().parents[2]
+COMPOSE = PROJECT / "docker" / "compose.yaml"
+
+
+def compose_environment(service: str, prefix: str = "PREFECT_") -> dict[str, str]:
+    """The variables starting with `prefix` that docker/compose.yaml gives `service`, so that a
+    set-up here runs the Prefect server and the scanner as the production layout does."""
+    services = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
+    environment = services[service].get("environment", {})
+    return {name: str(value) for name, value in environment.items() if name.startswith(prefix)}
 
 
 def free_port() -> int:
@@ -89,11 +100,15 @@ class Operations:
         *,
         work_pool: bool = True,
         prefect_database_url: str | None = None,
+        scanner_query_s: float | None = None,
         **sld_settings: str,
     ) -> Operations:
         """Start a Prefect server on a free port and, with `work_pool`, create the pool and
         register the deployments of prefect.yaml; no workers yet. The server keeps its own
-        records in `prefect_database_url` (default: SQLite under the Prefect home)."""
+        records in `prefect_database_url` (default: SQLite under the Prefect home), with the
+        service settings that docker/compose.yaml gives it. The scanner asks for scans every
+        `scanner_query_s` (default: every second, as the other workers, so that a test's scan
+        starts at once)."""
         port = free_port()
         inbox = root / "inbox"
         inbox.mkdir(parents=True, exist_ok=True)
@@ -121,6 +136,13 @@ class Operations:
         if prefect_database_url:
             env["PREFECT_API_DATABASE_CONNECTION_URL"] = prefect_database_url
         setup = cls(root=root, inbox=inbox, env=env, logs=logs)
+        # The server's service settings of docker/compose.yaml (how task runs are recorded,
+        # when a queued run is late); its database is the one chosen here.
+        server_tuning = {
+            name: value
+            for name, value in compose_environment("prefect-server").items()
+            if name.startswith("PREFECT_SERVER_SERVICES_")
+        }
         setup.server = setup.spawn(
             "server",
             [
@@ -134,6 +156,7 @@ class Operations:
                 "--port",
                 str(port),
             ],
+            server_tuning,
         )
         try:
             wait_until(setup._healthy, 120, "the Prefect server")
@@ -142,7 +165,7 @@ class Operations:
                 setup.prefect(
                     "--no-prompt", "deploy", "--prefect-file", "pipelines/prefect.yaml", "--all"
                 )
-                setup.start_worker("scanner", queue="scans", limit=2)
+                setup.start_worker("scanner", queue="scans", limit=2, query_s=scanner_query_s)
         except BaseException:
             setup.close()
             raise
