@@ -180,9 +180,6 @@ def digitise_inbox_file(
         renew_every_s=chosen.inbox_lease_s / 10,
         map_pages=pages_as_tasks(chosen.page_workers),
     )
-    if outcome.status == "done" and outcome.json_path and outcome.file:
-        result = Document.read(outcome.json_path)
-        run_as_task(write_report_beside, result, outcome.json_path, chosen, outcome.file)
     logger.info(
         "%s: %s %s", outcome.name, outcome.status, outcome.reason or outcome.json_path or ""
     )

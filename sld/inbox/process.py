@@ -3,7 +3,9 @@
 `digitise_claim` is what a worker runs for one claim: it renews the lease while it works, skips
 a drawing whose result is already stored by the same pipeline and settings, and ends with the
 file in done/, in failed/ (a bad input, or a bug, with the reason), or back in the inbox (a
-transient failure that the stage retries did not outlast).
+transient failure that the stage retries did not outlast). Moving the file on is the last thing
+it does (the review page is written before), so that a file in done/ means its run has nothing
+left to do: a run still called Running whose claim is gone has lost its process.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sld.inbox.errors import FailureKind, classify
 from sld.inbox.folder import Inbox
 from sld.pages.raster import file_sha256
 from sld.pipeline import PageMapper, StageRunner, digitise_file, run_directly
+from sld.review.report import write_report_beside
 from sld.settings import Settings
 from sld.store import PIPELINE_VERSION, document_records, open_database, result_settings
 from sld.store.provenance import settings_digest
@@ -82,6 +85,9 @@ def digitise_claim(
                     map_pages=map_pages,
                 )
                 json_path, status = digitised.json_path, "done"
+                run_stage(
+                    write_report_beside, digitised.document, json_path, settings, claim.file
+                )
         except Exception as error:
             if lost.is_set():
                 return ClaimOutcome(name, "lost", reason=str(error))

@@ -97,9 +97,47 @@ def test_inbox_file_flow_digitises_a_claim_and_a_gone_claim_is_nothing_to_do(
     assert outcome["status"] == "done"
     assert (inbox.done / sheets[0].name).exists()
     assert (tmp_path / "out" / sheets[0].with_suffix(".json").name).exists()
+    # Written before the file moved on: a file in done/ means its run has nothing left to do.
+    assert (tmp_path / "out" / sheets[0].with_suffix(".report.html").name).exists()
 
     again = digitise_inbox_file(str(inbox.root), claim.id, settings_for(tmp_path))
     assert again["status"] == "lost"
+
+
+def test_a_run_whose_process_died_after_its_file_moved_on_is_marked_crashed(
+    tmp_path: Path,
+) -> None:
+    """No claim is left to expire for such a run: the scan finds it by its parameters."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Running
+
+    from pipelines.flows import digitise_inbox_file
+    from pipelines.scan import crash_orphaned_runs
+    from sld.inbox import Inbox
+
+    inbox = Inbox(tmp_path / "inbox")
+    (inbox.root / "live.pdf").write_bytes(b"%PDF-1.4 still being digitised")
+    live = inbox.claim(Path("live.pdf"))
+    assert live is not None
+    with get_client(sync_client=True) as client:
+
+        def running(folder: Path, claim: str) -> Any:
+            parameters = {"folder": str(folder), "claim": claim}
+            return client.create_flow_run(
+                digitise_inbox_file, parameters=parameters, state=Running()
+            ).id
+
+        orphan = running(inbox.root, "finished-claim")
+        alive = running(inbox.root, live.id)
+        elsewhere = running(tmp_path / "another-inbox", "finished-claim")
+
+        assert crash_orphaned_runs(inbox, grace_s=0.5) == [str(orphan)]
+
+        def state(run_id: Any) -> str:
+            return str(client.read_flow_run(run_id).state_type.value)
+
+        assert [state(orphan), state(alive), state(elsewhere)] == ["CRASHED", "RUNNING", "RUNNING"]
+        assert crash_orphaned_runs(inbox, grace_s=0.5) == []
 
 
 def test_served_drop_folder_runs_on_its_schedule(sheets: list[Path], tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ Drawings (vector and scanned), the same drawing twice, one copied in slowly, and
 dropped; two scans are asked for at once (besides the scheduled ones); a worker is SIGKILLed with
 its flow run in the middle of a document; the database is stopped for a while and started again.
 At the end every good drawing is in done/ once and in the database once, every bad one is in
-failed/ with a reason, processing/ is empty, and no flow run is left Running.
+failed/ with a reason, processing/ is empty, and no flow run is left Running (a run that lost its
+process is marked Crashed by a scan within a lease and a scan).
 """
 
 from __future__ import annotations
@@ -117,6 +118,16 @@ def test_two_workers_lose_nothing_and_duplicate_nothing_through_faults(tmp_path:
                 return False
 
             wait_until(settled, 600, "every file in done/ or failed/", every=10)
+
+            def runs_ended() -> bool:
+                # A run reports its end a moment after moving its file on; a run that lost its
+                # process in that moment is marked Crashed by a scan.
+                if {"PENDING", "RUNNING"} & set(flow_run_states(ops)):
+                    ops.scan()
+                    return False
+                return True
+
+            wait_until(runs_ended, 120, "every digitise-inbox-file run to end", every=10)
             states = flow_run_states(ops)
         finally:
             ops.close()
