@@ -37,10 +37,11 @@ ORDER: list[str] = [
     # the sequence of stages, and what is built on results
     "sld.stages",
     "sld.pipeline",
+    # what a person looks at: the review page, which the drop folder writes before moving on
+    "sld.review",
     # the drop folder: claims, leases and the lifecycle of a file, around the pipeline
     "sld.inbox",
     "sld.refresh",
-    "sld.review",
     "sld.training",
     "sld.cli",
     "sld.__main__",
