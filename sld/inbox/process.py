@@ -85,9 +85,7 @@ def digitise_claim(
                     map_pages=map_pages,
                 )
                 json_path, status = digitised.json_path, "done"
-                run_stage(
-                    write_report_beside, digitised.document, json_path, settings, claim.file
-                )
+                run_stage(write_report_beside, digitised.document, json_path, settings, claim.file)
         except Exception as error:
             if lost.is_set():
                 return ClaimOutcome(name, "lost", reason=str(error))
