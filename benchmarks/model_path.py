@@ -8,14 +8,23 @@ itself, at the real pixel budget).
 
     python -m benchmarks.model_path --tiny /tmp/tiny-rexomni --device cpu
     python -m benchmarks.model_path --checkpoint IDEA-Research/Rex-Omni --device cuda
+    python -m benchmarks.model_path --replica-3b /tmp/rexomni-3b --device cuda \
+        --answer-tokens 128 --batch-sizes 1,4,16
 
-Random weights stop at an end token whenever it happens to win, so with the tiny model the
+Random weights stop at an end token whenever it happens to win, so with a random model the
 answer length varies; the JSON records the mean answer length in tokens to compare like with like.
+`--answer-tokens N` makes every answer exactly N tokens long (the end token is held back until
+then), which is how a random model is timed at the length of a real answer.
+
+`--replica-3b FOLDER` builds a random checkpoint with Qwen2.5-VL-3B's sizes there (on the GPU
+when there is one) for where the real weights cannot be fetched: per token and per image it
+costs what Rex-Omni costs, and its boxes mean nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
 import statistics
@@ -31,7 +40,7 @@ from PIL import Image, ImageDraw
 from sld.pages.page import PageImage
 from sld.pages.tiling import make_tiles
 from sld.rexomni.images import MAX_PIXELS
-from sld.rexomni.inprocess import RexOmniInProcess, load_rexomni
+from sld.rexomni.inprocess import RexOmniInProcess, load_rexomni, resolve_device
 from sld.rexomni.queries import Answer, Query
 from sld.settings import Settings
 from sld.symbols.detectors.rexomni import RexOmniDetector
@@ -100,10 +109,9 @@ class CountingModel:
 
     def generate(self, queries: Sequence[Query]) -> list[Answer]:
         answers = self.model.generate(queries)
-        tokenizer = self.model.tokenizer
-        self.answer_tokens += [
-            len(tokenizer.encode(a.text, add_special_tokens=False)) for a in answers
-        ]
+        # The generated ids themselves: a random model's ids past the tokenizer's vocabulary
+        # decode to nothing, so the text would undercount them.
+        self.answer_tokens += [len(a.tokens) for a in answers]
         return answers
 
 
@@ -119,7 +127,7 @@ def timed(task: str, run: Any, tiles: int, counter: CountingModel) -> dict[str, 
         "mean_answer_tokens": round(statistics.fmean(counter.answer_tokens or [0]), 1),
     }
     print(
-        f"{task:7s} {tiles} tiles in {seconds:.2f} s: {figures['tiles_per_second']:.2f} tiles/s, "
+        f"{task:10s} {tiles} tiles in {seconds:.2f} s: {figures['tiles_per_second']:.2f} tiles/s, "
         f"{seconds:.2f} s/page, {figures['mean_answer_tokens']:.0f} answer tokens on average"
     )
     return figures
@@ -131,9 +139,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--tiny", type=Path, help="build the tiny random checkpoint here and use it"
     )
+    parser.add_argument(
+        "--replica-3b",
+        type=Path,
+        help="build a random checkpoint with Qwen2.5-VL-3B's sizes here and use it",
+    )
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument(
+        "--batch-sizes", default="4", help="comma list: images per generate() call, each timed"
+    )
     parser.add_argument("--max-new-tokens", type=int, default=256)
+    parser.add_argument(
+        "--answer-tokens", type=int, help="make every answer exactly this many tokens long"
+    )
     parser.add_argument("--max-pixels", type=int, default=MAX_PIXELS)
     parser.add_argument("--tile-size", type=int, default=Settings().tile_size)
     parser.add_argument("--overlap", type=int, default=Settings().tile_overlap)
@@ -142,27 +160,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tasks", default="detect,ocr", help="comma list of: detect, ocr")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/model_path.json"))
     args = parser.parse_args(argv)
-    if args.tiny:
-        from benchmarks.harness.tiny_rexomni import build_tiny_rexomni
-
-        checkpoint = str(build_tiny_rexomni(args.tiny))
-    elif args.checkpoint:
-        checkpoint = args.checkpoint
-    else:
-        parser.error("give --checkpoint or --tiny")
-
+    batch_sizes = [int(size) for size in args.batch_sizes.split(",")]
     import torch
     import transformers
 
+    build_s = 0.0
+    if args.tiny or args.replica_3b:
+        from benchmarks.harness.tiny_rexomni import QWEN25_VL_3B, TINY, build_random_rexomni
+
+        started = time.perf_counter()
+        checkpoint = str(
+            build_random_rexomni(
+                args.tiny or args.replica_3b,
+                size=TINY if args.tiny else QWEN25_VL_3B,
+                device=resolve_device(args.device),
+            )
+        )
+        build_s = time.perf_counter() - started
+        print(f"built the random checkpoint {checkpoint} in {build_s:.1f} s")
+    elif args.checkpoint:
+        checkpoint = args.checkpoint
+    else:
+        parser.error("give --checkpoint, --tiny or --replica-3b")
+
+    gc.collect()
+    if torch.cuda.is_available():  # the peak memory figures are the loaded model's alone
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
     started = time.perf_counter()
     model = load_rexomni(
         checkpoint,
         device=args.device,
-        batch_size=args.batch_size,
-        max_new_tokens=args.max_new_tokens,
+        batch_size=batch_sizes[0],
+        max_new_tokens=args.answer_tokens or args.max_new_tokens,
         max_pixels=args.max_pixels,
     )
     load_s = time.perf_counter() - started
+    if args.answer_tokens:
+        model.generation_config.min_new_tokens = args.answer_tokens
     page = pdf_page(args.pdf, args.dpi) if args.pdf else drawn_page(args.dpi)
     tiles = [t for t in make_tiles(page, args.tile_size, args.overlap) if t.has_ink]
     counter = CountingModel(model)
@@ -174,7 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     device = model.device
     result: dict[str, Any] = {
         "checkpoint": checkpoint,
-        "tiny": bool(args.tiny),
+        "weights": "random, tiny"
+        if args.tiny
+        else "random, Qwen2.5-VL-3B sizes"
+        if args.replica_3b
+        else "trained",
         "device": str(device),
         "device_name": torch.cuda.get_device_name(device)
         if device.type == "cuda"
@@ -188,19 +227,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tile_size": args.tile_size,
         "overlap": args.overlap,
         "max_pixels": args.max_pixels,
-        "batch_size": args.batch_size,
-        "max_new_tokens": args.max_new_tokens,
+        "batch_sizes": batch_sizes,
+        "max_new_tokens": args.answer_tokens or args.max_new_tokens,
+        "answer_tokens_forced": args.answer_tokens,
+        "gpu_memory_gib": round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
+        if device.type == "cuda"
+        else None,
+        "build_s": round(build_s, 2),
         "load_s": round(load_s, 2),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     print(f"{checkpoint} on {result['device_name']} ({result['dtype']}), loaded in {load_s:.1f} s")
     tasks = args.tasks.split(",")
-    if "detect" in tasks:
-        result["detect"] = timed("detect", lambda: detector.detect(tiles), len(tiles), counter)
-    if "ocr" in tasks:
-        result["ocr"] = timed("ocr", lambda: reader.read(page), len(tiles), counter)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    result["runs"] = []
+    for batch_size in batch_sizes:
+        model.batch_size = batch_size
+        run: dict[str, Any] = {"batch_size": batch_size}
+        if "detect" in tasks:
+            run["detect"] = timed(
+                f"b{batch_size} detect", lambda: detector.detect(tiles), len(tiles), counter
+            )
+        if "ocr" in tasks:
+            run["ocr"] = timed(f"b{batch_size} ocr", lambda: reader.read(page), len(tiles), counter)
+        if device.type == "cuda":
+            run["gpu_memory_gib"] = round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
+        result["runs"].append(run)
+        # Written after every batch size, so a run cut short keeps what it measured.
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
 

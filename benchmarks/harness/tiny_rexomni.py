@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,60 @@ WIRED_OCR_ANSWER = (
 #: Ordinary vocabulary size to train; the coordinate tokens cover its last 1000 ids.
 TINY_BPE_VOCABULARY = 1500
 TINY_HIDDEN = 64
+
+
+@dataclass(frozen=True)
+class Dimensions:
+    """The sizes of a Qwen2.5-VL model: its language model, then its vision encoder."""
+
+    hidden: int
+    intermediate: int
+    layers: int
+    heads: int
+    kv_heads: int
+    #: The three 3-D rotary sections; they sum to half the head size (hidden / heads).
+    mrope_section: tuple[int, int, int]
+    tie_embeddings: bool
+    vision_depth: int
+    vision_hidden: int
+    vision_intermediate: int
+    vision_heads: int
+    vision_full_attention: tuple[int, ...]
+    #: Embedding rows; 0 pads the tokenizer's size to a multiple of 64.
+    vocab_rows: int = 0
+
+
+TINY = Dimensions(
+    hidden=TINY_HIDDEN,
+    intermediate=128,
+    layers=2,
+    heads=4,
+    kv_heads=2,
+    mrope_section=(2, 3, 3),
+    tie_embeddings=False,
+    vision_depth=2,
+    vision_hidden=32,
+    vision_intermediate=64,
+    vision_heads=2,
+    vision_full_attention=(1,),
+)
+#: Qwen2.5-VL-3B's sizes (its config.json), which Rex-Omni keeps: with random weights it costs
+#: what the real model costs per token, to time the model path where the weights cannot be had.
+QWEN25_VL_3B = Dimensions(
+    hidden=2048,
+    intermediate=11008,
+    layers=36,
+    heads=16,
+    kv_heads=2,
+    mrope_section=(16, 24, 24),
+    tie_embeddings=True,
+    vision_depth=32,
+    vision_hidden=1280,
+    vision_intermediate=3420,
+    vision_heads=16,
+    vision_full_attention=(7, 15, 23, 31),
+    vocab_rows=151936,
+)
 #: Upstream's image processor settings (Qwen2.5-VL defaults; the pixel budget is set at load).
 PREPROCESSOR_CONFIG: dict[str, Any] = {
     "do_convert_rgb": True,
@@ -212,7 +267,7 @@ def _write_json(path: Path, value: object) -> None:
     path.write_text(json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _legacy_config(ordinary: int, vocab_size: int) -> dict[str, Any]:
+def _legacy_config(ordinary: int, vocab_size: int, size: Dimensions = TINY) -> dict[str, Any]:
     """config.json in the transformers 4.x layout that Qwen2.5-VL checkpoints ship."""
     return {
         "architectures": ["Qwen2_5_VLForConditionalGeneration"],
@@ -225,40 +280,39 @@ def _legacy_config(ordinary: int, vocab_size: int) -> dict[str, Any]:
         "image_token_id": ordinary + 12,
         "video_token_id": ordinary + 13,
         "hidden_act": "silu",
-        "hidden_size": TINY_HIDDEN,
+        "hidden_size": size.hidden,
         "initializer_range": 0.02,
-        "intermediate_size": 128,
+        "intermediate_size": size.intermediate,
         "max_position_embeddings": 32768,
-        "max_window_layers": 2,
+        "max_window_layers": size.layers,
         "model_type": "qwen2_5_vl",
-        "num_attention_heads": 4,
-        "num_hidden_layers": 2,
-        "num_key_value_heads": 2,
+        "num_attention_heads": size.heads,
+        "num_hidden_layers": size.layers,
+        "num_key_value_heads": size.kv_heads,
         "rms_norm_eps": 1e-06,
         "rope_theta": 1000000.0,
         "sliding_window": 32768,
-        "tie_word_embeddings": False,
-        "torch_dtype": "float32",
+        "tie_word_embeddings": size.tie_embeddings,
+        "torch_dtype": "float32" if size is TINY else "bfloat16",
         "use_cache": True,
         "use_sliding_window": False,
         "vision_config": {
-            "depth": 2,
+            "depth": size.vision_depth,
             "hidden_act": "silu",
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_heads": 2,
+            "hidden_size": size.vision_hidden,
+            "intermediate_size": size.vision_intermediate,
+            "num_heads": size.vision_heads,
             "in_chans": 3,
-            "out_hidden_size": TINY_HIDDEN,
+            "out_hidden_size": size.hidden,
             "patch_size": 14,
             "spatial_merge_size": 2,
             "spatial_patch_size": 14,
             "window_size": 112,
-            "fullatt_block_indexes": [1],
+            "fullatt_block_indexes": list(size.vision_full_attention),
             "tokens_per_second": 2,
             "temporal_patch_size": 2,
         },
-        # Head size 16: the three mrope sections must sum to half of it.
-        "rope_scaling": {"type": "mrope", "mrope_section": [2, 3, 3]},
+        "rope_scaling": {"type": "mrope", "mrope_section": list(size.mrope_section)},
         "vocab_size": vocab_size,
     }
 
@@ -271,6 +325,26 @@ def build_tiny_rexomni(
     seed: int = 0,
 ) -> Path:
     """Write a tiny random Rex-Omni-shaped checkpoint to `folder` and return the folder."""
+    return build_random_rexomni(
+        folder, answer=answer, misplace_coordinates=misplace_coordinates, seed=seed
+    )
+
+
+def build_random_rexomni(
+    folder: Path,
+    *,
+    size: Dimensions = TINY,
+    device: str = "cpu",
+    answer: str | None = None,
+    misplace_coordinates: bool = False,
+    seed: int = 0,
+) -> Path:
+    """Write a random Rex-Omni-shaped checkpoint of `size` to `folder` and return the folder.
+
+    A model the size of the real one is built on `device` in bf16 (on a CPU in float32 it would
+    take minutes and 15 GB); the tokenizer is the tiny one either way, so prompts tokenise a
+    little longer than with Qwen's, which is noise beside a tile's 1,300 image tokens.
+    """
     import torch
     from transformers import AutoConfig, AutoTokenizer, Qwen2_5_VLForConditionalGeneration
 
@@ -281,9 +355,9 @@ def build_tiny_rexomni(
     highest_id = (
         ordinary + len(QWEN_ADDED_TOKENS) + (COORDINATE_COUNT if misplace_coordinates else 0)
     )
-    vocab_size = -(-highest_id // 64) * 64  # padded like Qwen's 151936 rows
+    vocab_size = size.vocab_rows or -(-highest_id // 64) * 64  # padded like Qwen's 151936 rows
     config_path = folder / "config.json"
-    _write_json(config_path, _legacy_config(ordinary, vocab_size))
+    _write_json(config_path, _legacy_config(ordinary, vocab_size, size))
     _write_json(folder / "preprocessor_config.json", PREPROCESSOR_CONFIG)
     _write_json(
         folder / "generation_config.json",
@@ -296,7 +370,14 @@ def build_tiny_rexomni(
     legacy = config_path.read_text(encoding="utf-8")
     config = AutoConfig.from_pretrained(str(folder))
     torch.manual_seed(seed)
-    model: Any = Qwen2_5_VLForConditionalGeneration(config)
+    dtype = torch.float32 if size is TINY else torch.bfloat16
+    default_dtype = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        with torch.device(device):
+            model: Any = Qwen2_5_VLForConditionalGeneration(config)
+    finally:
+        torch.set_default_dtype(default_dtype)
     if answer is not None:
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
         restore_declared_token_ids(tokenizer)
@@ -318,8 +399,9 @@ def _wire_answer(model: Any, tokenizer: Any, answer: str) -> None:
 
     trigger = tokenizer.encode(chat_text("x"), add_special_tokens=False)[-1]
     chain = [trigger, *tokenizer.encode(answer, add_special_tokens=False)]
-    if len(set(chain)) != len(chain) or len(chain) > TINY_HIDDEN:
-        raise ValueError(f"answer needs {len(chain)} distinct tokens (at most {TINY_HIDDEN})")
+    hidden = model.config.text_config.hidden_size
+    if len(set(chain)) != len(chain) or len(chain) > hidden:
+        raise ValueError(f"answer needs {len(chain)} distinct tokens (at most {hidden})")
     with torch.no_grad():
         for layer in model.model.language_model.layers:
             layer.self_attn.o_proj.weight.zero_()
@@ -327,7 +409,7 @@ def _wire_answer(model: Any, tokenizer: Any, answer: str) -> None:
         embeddings = model.get_input_embeddings().weight
         head = model.get_output_embeddings().weight
         for position, (token, following) in enumerate(itertools.pairwise(chain)):
-            direction = torch.zeros(TINY_HIDDEN)
+            direction = torch.zeros(hidden)
             direction[position] = 1.0
             embeddings[token] = direction
             head[following, position] = 10.0
