@@ -216,20 +216,23 @@ def digitise_file(
     name: Path | None = None,
     stored_as: Path | None = None,
     map_pages: PageMapper | None = None,
+    store_checked: bool = False,
 ) -> Digitised:
     """Digitise the pages of `path`, save the result (database, then JSON) and return it.
 
-    The database is checked first. `pages`: the 0-based page indexes to digitise (default: every
-    page); the result then holds only those pages, each with its index in the file.
-    `on_page(done, total)` is called after each page, for progress displays. `name` is the file's
-    path relative to the folder it was found in (default: its file name), which the JSON keeps
-    (`result_path`). `stored_as` is the path the document is recorded under (default: `path`
-    resolved), for a file that is being moved, like a drop-folder file on its way to `done/`.
-    `map_pages` shares the time between pages (default: `settings.page_workers` pages at once,
-    `in_threads`). Problems with the input raise `InputError` naming the file and page; nothing
-    is saved for a failed file.
+    The database is checked first, unless the caller has just done so (`store_checked`: the drop
+    folder asks it whether the drawing is stored already, which checks it too). `pages`: the
+    0-based page indexes to digitise (default: every page); the result then holds only those
+    pages, each with its index in the file. `on_page(done, total)` is called after each page,
+    for progress displays. `name` is the file's path relative to the folder it was found in
+    (default: its file name), which the JSON keeps (`result_path`). `stored_as` is the path the
+    document is recorded under (default: `path` resolved), for a file that is being moved, like
+    a drop-folder file on its way to `done/`. `map_pages` shares the time between pages
+    (default: `settings.page_workers` pages at once, `in_threads`). Problems with the input
+    raise `InputError` naming the file and page; nothing is saved for a failed file.
     """
-    run_stage(stages.check_store, settings)
+    if not store_checked:
+        run_stage(stages.check_store, settings)
     source: SourceFile = open_source(path)
     chosen = list(range(source.page_count)) if pages is None else list(pages)
     missing = [index + 1 for index in chosen if not 0 <= index < source.page_count]

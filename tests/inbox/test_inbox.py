@@ -6,7 +6,9 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -214,6 +216,25 @@ def test_a_drawing_is_digitised_moved_to_done_and_recognised_when_dropped_again(
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(DocumentRow)) == 2
     engine.dispose()
+
+
+def test_a_claim_checks_the_store_once_before_its_pages(sheets: list[Path], tmp_path: Path) -> None:
+    """Asking whether the drawing is stored checks the database; the check is not repeated."""
+    inbox = Inbox(tmp_path / "inbox")
+    drop(inbox, sheets[0], "plant.pdf")
+    ran: list[str] = []
+
+    def recording(stage: Callable[..., Any], /, *args: Any) -> Any:
+        ran.append(stage.__name__)
+        return stage(*args)
+
+    outcome = digitise_claim(
+        inbox, claim_one(inbox, "plant.pdf"), settings_in(tmp_path), run_stage=recording
+    )
+
+    assert outcome.status == "done"
+    assert ran[0] == "already_stored" and ran[1] == "rasterise"
+    assert "check_store" not in ran and ran.count("save") == 1
 
 
 def _bad_inputs(folder: Path) -> dict[str, str]:
