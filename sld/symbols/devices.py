@@ -4,17 +4,21 @@ What the line drawing leaves once conductors, dashed lines and text are gone
 (`linework.Linework.residual`) falls apart into blobs. A blob that sits on a conductor is a
 device candidate, unless it is one of the drawing conventions that also sit on conductors:
 
-- conductor-count ticks: short diagonal strokes across a conductor that runs on through them;
+- conductor-count ticks: short diagonal strokes across a conductor that runs on through them
+  (thick ones, and the neutral's with a dot at its end, too);
 - junction dots: small solid blobs where conductors meet;
 - filled annotations: large solid shapes (cable-length balloons);
 - terminal strips: three or more small equal marks in a row;
 - marks outside the sheet frame (zone ticks) and lone letters.
 
-Candidates joined by a short chain of dashes (the mechanical link of a two-, three- or
-four-pole device) are one device, and so is a device whose conductors arrive at two or more
-places on both ends with a drawing alike on each (poles side by side, their link drawn too
-finely to tell apart, as dots in a scan): its poles are the per-conductor slices. What lies
-inside a device's box is part of it (a thermal release drawn inside a breaker's relay block).
+A device whose terminals stop a little short of their conductors is still on them, and
+devices drawn end to end with no wire between them (a meter right on top of a breaker) are
+one device each. Candidates joined by a short chain of dashes (the mechanical link of a two-,
+three- or four-pole device) are one device, and so is a device whose conductors arrive at two
+or more places on both ends with a drawing alike on each (poles side by side, their link drawn
+too finely to tell apart, as dots in a scan): its poles are the per-conductor slices. What
+lies inside a device's box is part of it (a thermal release drawn inside a breaker's relay
+block).
 
 The box of a candidate is its tight box: the strokes of the body, without the straight lead
 stubs that run from its terminals along the conductor (on the sheet they cannot be told from
@@ -54,6 +58,17 @@ LARGEST_UNITS = 20.0
 #: Ticks are at most this long (units), and each stroke of one this much longer than wide.
 TICK_UNITS = 2.0
 TICK_ELONGATION = 2.5
+#: A tick leans on the conductor it crosses by this many degrees (the QElectroTech users'
+#: ticks lean 70-75 degrees; square to it, a stroke is a bar; flatter, it is more likely two
+#: pieces of a transformer's windings that meet the conductor) ...
+TICK_LEAN_DEGREES = (35.0, 80.0)
+#: ... its pixels lie this close to its centre line (rms, units), its dot included, and it is
+#: at least this long (units; the QElectroTech users' ticks are 1.5 to 2 long, the rings on
+#: their terminals 0.6 wide).
+TICK_SPREAD_UNITS = 0.13
+TICK_SHORTEST_UNITS = 0.9
+#: ... and no other stroke comes this close to where it crosses its conductor (units).
+TICK_ALONE_UNITS = 0.45
 #: Solid shapes (share of the box inked) are dots when small, balloons when large (units).
 SOLID_SHARE = 0.55
 DOT_UNITS = 1.0
@@ -87,6 +102,11 @@ LINK_REACH_UNITS = 0.8
 POLE_PITCH_UNITS = 1.0
 #: A blob with at least this share of its box within a larger device's box is part of it.
 ENCLOSED_SHARE = 0.3
+
+#: A device-sized blob that no conductor reaches within a quarter unit is looked at again
+#: with this reach (units): QElectroTech's elements leave a third of a unit between a terminal
+#: and its wire.
+FAR_ARRIVAL_UNITS = 0.4
 
 SIDES = ("top", "right", "bottom", "left")
 
@@ -166,6 +186,12 @@ def find_devices(work: Linework) -> list[DeviceCandidate]:
             continue
         blob.sides, blob.through = _attachments(work, blob.box)
         blob.axis = _conductor_axis(work, blob)
+        if not blob.sides and longest >= SMALLEST_UNITS * unit and not _solid(blob):
+            # A device whose terminals stop short of their wires (QElectroTech leaves a
+            # third of a unit), judged with a longer reach than a stroke is.
+            blob.sides, blob.through = _attachments(work, blob.box, FAR_ARRIVAL_UNITS)
+            far = max(2, round(FAR_ARRIVAL_UNITS * unit))
+            blob.axis = _conductor_axis(work, blob, far)
         if blob.sides:
             if longest >= SMALLEST_UNITS * unit and not _is_convention(blob, work):
                 blobs.append(blob)
@@ -202,7 +228,13 @@ def find_devices(work: Linework) -> list[DeviceCandidate]:
 def without_ticks(work: Linework) -> Binary:
     """The residual less the conductor-count ticks: short straight diagonal strokes that cross
     a conductor, which the removal of the conductor cut into two halves, one on each side, in
-    line with each other."""
+    line with each other.
+
+    A half is judged with its partner: at a coarse working scale a thick tick's half is a stub
+    of a few pixels, which says nothing about its direction, and a neutral conductor's tick
+    carries a dot at its end, which widens its half (IEC 60617-11). The two halves together
+    must be one straight stroke, leaning on the conductor, whose middle lies on it. Two such
+    strokes through one point are the cross of a breaker or a disconnector, not ticks."""
     unit = work.unit
     residual = work.residual
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(residual, connectivity=8)
@@ -218,31 +250,112 @@ def without_ticks(work: Linework) -> Binary:
             continue
         x, y, w, h, _ = (int(v) for v in stats[index])
         ys, xs = np.nonzero(labels[y : y + h, x : x + w] == index)
-        direction = _straight_diagonal(xs, ys)
-        if direction is not None:
-            pieces.append((index, centroids[index], direction, float(longest[index])))
-    ticks: set[int] = set()
+        points = np.stack([xs + x, ys + y], axis=1)
+        pieces.append((int(index), centroids[index], points, float(longest[index])))
+    crossings = []
     for a in range(len(pieces)):
-        ia, ca, da, la = pieces[a]
+        ia, ca, pa, la = pieces[a]
         for b in range(a + 1, len(pieces)):
-            ib, cb, db, lb = pieces[b]
-            gap = cb - ca
-            distance = float(np.hypot(*gap))
+            ib, cb, pb, lb = pieces[b]
+            distance = float(np.hypot(*(cb - ca)))
             if distance == 0 or distance > 1.2 * (la + lb) + 0.3 * unit:
                 continue
-            if abs(float(da @ db)) < 0.96 or abs(float(gap @ da)) / distance < 0.96:
-                continue
-            middle = np.round((ca + cb) / 2).astype(int)
-            mx, my = int(middle[0]), int(middle[1])
-            if work.lines[max(0, my - 2) : my + 3, max(0, mx - 2) : mx + 3].any():
-                ticks.update((int(ia), int(ib)))
+            direction = _tick_through(work, labels, (ia, ca, pa), (ib, cb, pb))
+            if direction is not None:
+                crossings.append(((ia, ib), (ca + cb) / 2, direction))
+    ticks: set[int] = set()
+    for pair, middle, direction in crossings:
+        crossed = any(
+            other is not pair
+            and float(np.hypot(*(other_middle - middle))) <= 0.3 * unit
+            and abs(float(other_direction @ direction)) < 0.9
+            for other, other_middle, other_direction in crossings
+        )
+        if not crossed:
+            ticks.update(pair)
     if not ticks:
         return residual
     return np.bitwise_and(residual, ~np.isin(labels, list(ticks))).astype(np.uint8)
 
 
-def _straight_diagonal(xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
-    """The unit direction of pixels that form a straight diagonal stroke, else None."""
+def _tick_through(
+    work: Linework,
+    labels: np.ndarray,
+    half_a: tuple[int, np.ndarray, np.ndarray],
+    half_b: tuple[int, np.ndarray, np.ndarray],
+) -> np.ndarray | None:
+    """The tick's direction when two residual pieces (label, centroid, pixels) are its halves
+    across a conductor, else None."""
+    unit = work.unit
+    (ia, ca, pa), (ib, cb, pb) = half_a, half_b
+    gap = cb - ca
+    direction = _tick_direction(np.concatenate([pa, pb]), unit)
+    if direction is None or abs(float(gap @ direction)) / float(np.hypot(*gap)) < 0.96:
+        return None
+    if not (_leans_along(pa, direction) and _leans_along(pb, direction)):
+        return None  # pieces of two arcs (a transformer's windings), not one stroke
+    mx, my = (int(v) for v in np.round((ca + cb) / 2))
+    around = (slice(max(0, my - 2), my + 3), slice(max(0, mx - 2), mx + 3))
+    across_horizontal = bool(work.horizontal[around].any())
+    if not (across_horizontal or work.vertical[around].any()):
+        return None
+    # Its angle to the conductor it crosses: a tick leans, a bar stands square.
+    along = abs(float(direction[0] if across_horizontal else direction[1]))
+    lean = float(np.degrees(np.arccos(min(1.0, along))))
+    if not TICK_LEAN_DEGREES[0] <= lean <= TICK_LEAN_DEGREES[1]:
+        return None
+    # Its halves end at the conductor: what parts them is the conductor's width (and the
+    # pixel the conductor's removal took on each side).
+    width = _line_width(work, mx, my, across_horizontal) + 2
+    ends_a, ends_b = pa @ direction, pb @ direction
+    apart = max(0.0, float(max(ends_b.min() - ends_a.max(), ends_a.min() - ends_b.max())))
+    if apart > width / np.sin(np.radians(lean)) + 0.25 * unit:
+        return None
+    # A tick crosses alone: other strokes at its crossing make a cross or a symbol.
+    r = max(2, round(TICK_ALONE_UNITS * unit))
+    near = labels[max(0, my - r) : my + r + 1, max(0, mx - r) : mx + r + 1]
+    return direction if np.isin(near, [0, ia, ib], invert=True).sum() < 3 else None
+
+
+def _tick_direction(points: np.ndarray, unit: float) -> np.ndarray | None:
+    """The direction of a tick drawn by `points` (x, y): a straight stroke whose pixels hug
+    its centre line (the halves of an arc do not), longer than a terminal's ring is wide."""
+    direction = _straight(points[:, 0], points[:, 1])
+    if direction is None:
+        return None
+    centred = points - points.mean(axis=0)
+    across = centred @ np.array([-direction[1], direction[0]])
+    length = float(np.ptp(centred @ direction)) + 1.0
+    if float(np.sqrt(np.mean(across**2))) > TICK_SPREAD_UNITS * unit:
+        return None
+    return direction if length >= TICK_SHORTEST_UNITS * unit else None
+
+
+def _line_width(work: Linework, x: int, y: int, horizontal: bool) -> int:
+    """How many pixels thick the conductor is at (x, y): its run of line pixels across it."""
+    lines = work.horizontal if horizontal else work.vertical
+    height, width = lines.shape
+    if horizontal:
+        column = lines[max(0, y - 8) : min(height, y + 9), min(max(0, x), width - 1)]
+        return int(column.sum())
+    row = lines[min(max(0, y), height - 1), max(0, x - 8) : min(width, x + 9)]
+    return int(row.sum())
+
+
+def _leans_along(points: np.ndarray, direction: np.ndarray) -> bool:
+    """Whether a tick's half runs along the tick: a half long enough to have a direction of
+    its own must keep to the tick's; a stub or a dot has none, and passes."""
+    if len(points) < 5:
+        return True
+    centred = points - points.mean(axis=0)
+    values, vectors = np.linalg.eigh(centred.T @ centred / len(points))
+    if values[1] < 2.0 * max(values[0], 0.25):
+        return True
+    return abs(float(vectors[:, 1] @ direction)) >= 0.9
+
+
+def _straight(xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
+    """The unit direction of pixels that form a straight stroke, else None."""
     if len(xs) < 3:
         return None
     points = np.stack([xs, ys], axis=1).astype(np.float64)
@@ -250,11 +363,18 @@ def _straight_diagonal(xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
     values, vectors = np.linalg.eigh(points.T @ points / len(points))
     if values[1] < TICK_ELONGATION**2 * max(values[0], 0.25):
         return None
-    direction = vectors[:, 1]
+    return np.asarray(vectors[:, 1], dtype=np.float64)
+
+
+def _straight_diagonal(xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
+    """The unit direction of pixels that form a straight diagonal stroke, else None."""
+    direction = _straight(xs, ys)
+    if direction is None:
+        return None
     angle = float(np.degrees(np.arctan2(direction[1], direction[0]))) % 180.0
     if not (20.0 <= angle <= 70.0 or 110.0 <= angle <= 160.0):
         return None
-    return np.asarray(direction, dtype=np.float64)
+    return direction
 
 
 def _disk(radius: float) -> Binary:
@@ -308,22 +428,29 @@ def _arriving(
     return np.asarray(work.horizontal[y0:y1, x1 : x1 + reach].any(axis=1))
 
 
-def _conductor_axis(work: Linework, blob: _Blob) -> float | None:
-    """The position across it of the conductors that arrive at the blob (their mean)."""
+def _conductor_axis(work: Linework, blob: _Blob, reach: int | None = None) -> float | None:
+    """The position across it of the conductors that arrive at the blob (their mean), those
+    within `reach` pixels (as `_arriving`)."""
     x0, y0, _, _ = blob.box
     if _upright(blob):
-        columns = _arriving(work, blob.box, "top") | _arriving(work, blob.box, "bottom")
+        columns = _arriving(work, blob.box, "top", reach) | _arriving(
+            work, blob.box, "bottom", reach
+        )
         found = np.flatnonzero(columns)
         return float(x0 + found.mean()) if len(found) else None
-    rows = _arriving(work, blob.box, "left") | _arriving(work, blob.box, "right")
+    rows = _arriving(work, blob.box, "left", reach) | _arriving(work, blob.box, "right", reach)
     found = np.flatnonzero(rows)
     return float(y0 + found.mean()) if len(found) else None
 
 
-def _attachments(work: Linework, box: tuple[int, int, int, int]) -> tuple[set[str], bool]:
-    """The sides of `box` where a long line arrives, and whether one runs right through."""
+def _attachments(
+    work: Linework, box: tuple[int, int, int, int], reach_units: float | None = None
+) -> tuple[set[str], bool]:
+    """The sides of `box` where a long line arrives (within `reach_units`, default a quarter
+    unit), and whether one runs right through."""
     x0, y0, x1, y1 = box
-    sides = {side for side in SIDES if _arriving(work, box, side).any()}
+    reach = None if reach_units is None else max(2, round(reach_units * work.unit))
+    sides = {side for side in SIDES if _arriving(work, box, side, reach).any()}
     inside_v = work.vertical[y0:y1, x0:x1].sum(axis=0)
     inside_h = work.horizontal[y0:y1, x0:x1].sum(axis=1)
     through = bool(
@@ -496,6 +623,8 @@ def _middle(blob: _Blob, axis: int) -> float:
 def _gather(blobs: list[_Blob], loose: list[_Blob], unit: float) -> list[_Blob]:
     """Each device's parts in one blob: strokes off the conductors next to a device, and a
     small part beside a larger one on the same conductor."""
+    blobs = blobs + _chained(blobs, loose, unit)
+    loose = [blob for blob in loose if not blob.sides]
     parts = blobs + loose
     together = UnionFind(range(len(parts)))
 
@@ -518,6 +647,56 @@ def _gather(blobs: list[_Blob], loose: list[_Blob], unit: float) -> list[_Blob]:
             merged.poles = 1
             gathered.append(merged)
     return gathered
+
+
+def _chained(blobs: list[_Blob], loose: list[_Blob], unit: float) -> list[_Blob]:
+    """Devices drawn end to end on one conductor with no wire between them (a meter on top of
+    a breaker, as QElectroTech places its elements): a blob that touches no conductor itself
+    but starts where a device ends, centred on that device's conductor, is the next device of
+    the chain, not a part of the first. It is given the side it meets that device on (in
+    place, so that a chain of three is found from its first link); returns those found."""
+    found: list[_Blob] = []
+    anchors = list(blobs)
+    while anchors:
+        anchor = anchors.pop()
+        for blob in loose:
+            longest = max(blob.box[2] - blob.box[0], blob.box[3] - blob.box[1])
+            if blob.sides or longest < SMALLEST_UNITS * unit or _solid(blob):
+                continue
+            side = _next_in_chain(anchor, blob, unit)
+            if side is not None:
+                blob.sides = {side}
+                blob.axis = anchor.axis
+                found.append(blob)
+                anchors.append(blob)
+    return found
+
+
+def _solid(blob: _Blob) -> bool:
+    """Whether the blob is a filled shape (a thick dash, a dot), not a drawn outline."""
+    x0, y0, x1, y1 = blob.box
+    return float(blob.mask.sum()) / max(1, (x1 - x0) * (y1 - y0)) >= SOLID_SHARE
+
+
+def _next_in_chain(anchor: _Blob, blob: _Blob, unit: float) -> str | None:
+    """The side of `blob` that meets `anchor` end to end on the anchor's conductor, if it
+    does."""
+    if anchor.axis is None:
+        return None
+    reach = LOOSE_REACH_UNITS * unit
+    ax0, ay0, ax1, ay1 = anchor.box
+    bx0, by0, bx1, by1 = blob.box
+    if _upright(anchor):
+        if abs((bx0 + bx1) / 2 - anchor.axis) > 0.35 * unit:
+            return None
+        if 0 <= ay0 - by1 <= reach:
+            return "bottom"
+        return "top" if 0 <= by0 - ay1 <= reach else None
+    if abs((by0 + by1) / 2 - anchor.axis) > 0.35 * unit:
+        return None
+    if 0 <= ax0 - bx1 <= reach:
+        return "right"
+    return "left" if 0 <= bx0 - ax1 <= reach else None
 
 
 def _groups(together: UnionFind) -> list[list[int]]:

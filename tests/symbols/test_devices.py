@@ -161,8 +161,8 @@ def test_a_ring_at_the_end_of_a_lead_is_no_device(kind: str, tmp_path: Path) -> 
     office draws it): the breaker is a device, the ring is a terminal, not a second device,
     whether or not its outline stays closed where the lead meets it."""
     drawing = Drawing()
-    drawing.wire((100.0, 40.0), (100.0, 95.0))
-    drawing.wire((100.0, 105.0), (100.0, 180.0))
+    drawing.wire((100.0, 40.0), (100.0, 93.1))
+    drawing.wire((100.0, 106.9), (100.0, 180.0))
     drawing.breaker(100.0, 100.0)
     drawing.wire((105.0, 100.0), (118.0, 100.0))
     drawing.circle(122.3, 100.0, 4.3)
@@ -171,3 +171,43 @@ def test_a_ring_at_the_end_of_a_lead_is_no_device(kind: str, tmp_path: Path) -> 
     found = candidates_pt(drawing.page(kind, tmp_path), drawing.text_detections())
     assert [c.box for c in found if c.box[0] > 112] == []
     assert len(found) == 1 and found[0].box[0] < 100 < found[0].box[2]
+
+
+@BOTH
+def test_conductor_count_ticks_with_a_neutral_dot_are_no_device(kind: str, tmp_path: Path) -> None:
+    """Ticks as the QElectroTech users draw them on a heavy conductor: thick, leaning 72
+    degrees, the neutral's with a dot at its end. They count conductors, so only the two
+    breakers at the ends of the conductor are devices, and the wire between them runs on."""
+    drawing = Drawing()
+    drawing.wire((40.0, 150.0), (75.0, 150.0), width=2.4)
+    drawing.breaker(80.0, 150.0)
+    drawing.wire((85.0, 150.0), (335.0, 150.0), width=2.4)
+    drawing.breaker(340.0, 150.0)
+    drawing.wire((345.0, 150.0), (380.0, 150.0), width=2.4)
+    for x in (180.0, 186.0, 230.0, 236.0):
+        drawing.wire((x - 1.5, 145.5), (x + 1.5, 154.5), width=1.5)
+    drawing.dot(178.5, 145.5, 1.0)  # the neutral's dot, at the end of its tick
+    drawing.dot(237.5, 154.5, 1.0)
+    for row in range(6):
+        drawing.text(f"Q{row} 400 V", 200.0, 60.0 + 12 * row)
+    found = candidates_pt(drawing.page(kind, tmp_path), drawing.text_detections())
+    assert [c.box for c in found if 150 < c.box[0] < 260] == []
+    assert len(found) == 2
+
+
+def test_devices_end_to_end_without_a_wire_between_are_two() -> None:
+    """The PV plant of the QElectroTech set: its energy meter sits right on top of the 45 A
+    main breaker, and the breaker's lower terminal stops a third of a lettering height short of
+    its conductor. Two devices, the breaker boxed on its own."""
+    pdf = QELECTROTECH / "photovoltaique-vector.pdf"
+    truth = json.loads((QELECTROTECH / "photovoltaique-vector.gt.json").read_text())
+    by_id = {c["id"]: c for c in truth["pages"][0]["components"]}
+    page = load_page(open_source(pdf), 0, Settings())
+    found = candidates_pt(page, stages.read_text(page, Settings()))
+    overlap = iou_matrix(
+        as_boxes([c.box for c in found]),
+        as_boxes([by_id["p0-c4"]["bbox"], by_id["p0-c2"]["bbox"]]),
+    )
+    breaker, meter = int(np.argmax(overlap[:, 0])), int(np.argmax(overlap[:, 1]))
+    assert overlap[breaker, 0] >= 0.5
+    assert meter != breaker and overlap[meter, 1] > 0
