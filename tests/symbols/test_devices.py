@@ -161,8 +161,8 @@ def test_a_ring_at_the_end_of_a_lead_is_no_device(kind: str, tmp_path: Path) -> 
     office draws it): the breaker is a device, the ring is a terminal, not a second device,
     whether or not its outline stays closed where the lead meets it."""
     drawing = Drawing()
-    drawing.wire((100.0, 40.0), (100.0, 93.1))
-    drawing.wire((100.0, 106.9), (100.0, 180.0))
+    drawing.wire((100.0, 40.0), (100.0, 95.0))
+    drawing.wire((100.0, 105.0), (100.0, 180.0))
     drawing.breaker(100.0, 100.0)
     drawing.wire((105.0, 100.0), (118.0, 100.0))
     drawing.circle(122.3, 100.0, 4.3)
