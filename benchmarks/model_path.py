@@ -110,8 +110,13 @@ class CountingModel:
     def generate(self, queries: Sequence[Query]) -> list[Answer]:
         answers = self.model.generate(queries)
         # The generated ids themselves: a random model's ids past the tokenizer's vocabulary
-        # decode to nothing, so the text would undercount them.
-        self.answer_tokens += [len(a.tokens) for a in answers]
+        # decode to nothing, so the text would undercount them. (An answer whose tokens could
+        # not be split out is counted from its text.)
+        tokenizer = self.model.tokenizer
+        self.answer_tokens += [
+            len(a.tokens) or len(tokenizer.encode(a.text, add_special_tokens=False))
+            for a in answers
+        ]
         return answers
 
 

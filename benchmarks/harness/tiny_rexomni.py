@@ -293,7 +293,7 @@ def _legacy_config(ordinary: int, vocab_size: int, size: Dimensions = TINY) -> d
         "rope_theta": 1000000.0,
         "sliding_window": 32768,
         "tie_word_embeddings": size.tie_embeddings,
-        "torch_dtype": "float32" if size is TINY else "bfloat16",
+        "torch_dtype": "float32" if size == TINY else "bfloat16",
         "use_cache": True,
         "use_sliding_window": False,
         "vision_config": {
@@ -370,7 +370,7 @@ def build_random_rexomni(
     legacy = config_path.read_text(encoding="utf-8")
     config = AutoConfig.from_pretrained(str(folder))
     torch.manual_seed(seed)
-    dtype = torch.float32 if size is TINY else torch.bfloat16
+    dtype = torch.float32 if size == TINY else torch.bfloat16
     default_dtype = torch.get_default_dtype()
     torch.set_default_dtype(dtype)
     try:
