@@ -184,14 +184,14 @@ def find_devices(work: Linework) -> list[DeviceCandidate]:
         blob = _tighten(_Blob((x, y, x + w, y + h), mask, set(), False))
         if blob is None:
             continue
+        reach = None  # `_arriving`'s default
         blob.sides, blob.through = _attachments(work, blob.box)
-        blob.axis = _conductor_axis(work, blob)
         if not blob.sides and longest >= SMALLEST_UNITS * unit and not _solid(blob):
             # A device whose terminals stop short of their wires (QElectroTech leaves a
             # third of a unit), judged with a longer reach than a stroke is.
-            blob.sides, blob.through = _attachments(work, blob.box, FAR_ARRIVAL_UNITS)
-            far = max(2, round(FAR_ARRIVAL_UNITS * unit))
-            blob.axis = _conductor_axis(work, blob, far)
+            reach = max(2, round(FAR_ARRIVAL_UNITS * unit))
+            blob.sides, blob.through = _attachments(work, blob.box, reach)
+        blob.axis = _conductor_axis(work, blob, reach)
         if blob.sides:
             if longest >= SMALLEST_UNITS * unit and not _is_convention(blob, work):
                 blobs.append(blob)
@@ -444,12 +444,11 @@ def _conductor_axis(work: Linework, blob: _Blob, reach: int | None = None) -> fl
 
 
 def _attachments(
-    work: Linework, box: tuple[int, int, int, int], reach_units: float | None = None
+    work: Linework, box: tuple[int, int, int, int], reach: int | None = None
 ) -> tuple[set[str], bool]:
-    """The sides of `box` where a long line arrives (within `reach_units`, default a quarter
-    unit), and whether one runs right through."""
+    """The sides of `box` where a long line arrives (within `reach` pixels, as `_arriving`),
+    and whether one runs right through."""
     x0, y0, x1, y1 = box
-    reach = None if reach_units is None else max(2, round(reach_units * work.unit))
     sides = {side for side in SIDES if _arriving(work, box, side, reach).any()}
     inside_v = work.vertical[y0:y1, x0:x1].sum(axis=0)
     inside_h = work.horizontal[y0:y1, x0:x1].sum(axis=1)
