@@ -91,7 +91,7 @@ def run_as_task(stage: Callable[..., Result], /, *args: Any) -> Result:
 
     A task run costs the server three recorded states and the worker the task engine's round;
     the local stages (rasterise, merge, trace-conductors, link, build-graph, the review page)
-    cannot fail transiently, so they gain nothing from it. Six of a one-page drawing's eleven
+    cannot fail transiently, so they gain nothing from it. Six of a one-page drawing's ten
     task runs went, and the Prefect server's CPU per drawing fell by about a tenth (README).
     """
     name = stage.__name__
