@@ -29,10 +29,9 @@ from sld.symbols.merge import TileDetections, merge_page
 from sld.text import linking
 from sld.text.engines import text_reader_for
 from sld.text.ratings import (
-    combine_ratings,
     designation_type,
     parse_designation,
-    parse_ratings,
+    read_label_lines,
 )
 
 log = logging.getLogger(__name__)
@@ -214,16 +213,16 @@ def assemble_page(
     labels_of = _label_lines(len(symbols), texts, links, text_order)
     components = []
     for index in _reading_order(symbols.boxes):
-        lines = labels_of[index]
-        names = [name for name in map(parse_designation, lines) if name]
+        kind = str(symbols.labels[index])
+        name, ratings = read_label_lines(labels_of[index], kind)
         components.append(
             Component(
                 id=ids[index],
-                type=str(symbols.labels[index]),
+                type=kind,
                 bbox=_box(symbols.boxes[index]),
                 score=float(np.clip(symbols.scores[index], 0.0, 1.0)),
-                name=names[0] if names else None,
-                ratings=combine_ratings(parse_ratings(line) for line in lines),
+                name=name,
+                ratings=ratings,
             )
         )
 

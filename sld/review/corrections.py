@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sld.document import BBox, Component, Document, Page, Ratings, _check_bbox
 from sld.store import CorrectionRecord
-from sld.text.ratings import combine_ratings, parse_designation, parse_ratings
+from sld.text.ratings import read_label_lines
 
 FORMAT: Literal["sld-corrections"] = "sld-corrections"
 RATING_KEYS: tuple[str, ...] = tuple(Ratings.model_fields)
@@ -321,8 +321,8 @@ class _Editor:
                 if component.id not in self.relabelled:
                     continue
                 lines = [t.text for t in page.texts if t.component_id == component.id]
-                names = [name for name in map(parse_designation, lines) if name]
-                ratings = combine_ratings(parse_ratings(line) for line in lines).model_dump()
+                name, read = read_label_lines(lines, component.type)
+                ratings = read.model_dump()
                 by_hand = component.ratings.model_dump()
                 for key in self.rated.get(component.id, set()):
                     ratings.pop(key, None)
@@ -330,9 +330,7 @@ class _Editor:
                         ratings[key] = by_hand[key]
                 page.components[position] = component.model_copy(
                     update={
-                        "name": component.name
-                        if component.id in self.named
-                        else (names[0] if names else None),
+                        "name": component.name if component.id in self.named else name,
                         "ratings": Ratings.model_validate(ratings),
                     }
                 )

@@ -29,7 +29,7 @@ regular expressions over the standard `re` module are shorter than the glue eith
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -150,6 +150,12 @@ _current = _regex_rule(
 # IEC miniature breakers: trip curve letter and rated current, "C16A", "B6A".
 _curve_current = _regex_rule(
     rf"""[BCD](?P<value>{NUMBER})\s?A{END}""",
+    lambda m: {"current_a": _float(to_decimal(m["value"]))},
+)
+# ... and as IEC 60898 writes it, without the unit: "C16" is a 16 A breaker of curve C. "C2" is
+# also a capacitor's designation, so this is read on a breaker's labels only (`read_ratings`).
+_curve_without_unit = _regex_rule(
+    rf"""[BCD](?P<value>\d{{1,3}}){END}(?!\.\d)""",
     lambda m: {"current_a": _float(to_decimal(m["value"]))},
 )
 
@@ -312,6 +318,7 @@ _RULES: tuple[Rule, ...] = (
     _phases,
     _poles,
 )
+_BREAKER_RULES: tuple[Rule, ...] = (*_RULES, _curve_without_unit)
 
 
 def _can_start(text: str, start: int, previous_end: int) -> bool:
@@ -333,15 +340,17 @@ def _can_start(text: str, start: int, previous_end: int) -> bool:
     return True
 
 
-def read_ratings(text: str) -> RatingsReading:
-    """Read every rating on one label line and say which spans were consumed."""
+def read_ratings(text: str, breaker: bool = False) -> RatingsReading:
+    """Read every rating on one label line and say which spans were consumed; `breaker`: the
+    line labels a circuit breaker, so a trip curve without its unit ("C16") is a rating too."""
+    rules = _BREAKER_RULES if breaker else _RULES
     tokens: list[RatingToken] = []
     skipped: list[tuple[int, int]] = []
     position, previous_end = 0, -1
     while position < len(text):
         found = None
         if _can_start(text, position, previous_end):
-            found = _first_rule_match(text, position)
+            found = _first_rule_match(text, position, rules)
         if found is None:
             position += 1
             continue
@@ -361,8 +370,10 @@ def read_ratings(text: str) -> RatingsReading:
     )
 
 
-def _first_rule_match(text: str, position: int) -> tuple[int, dict[str, RatingValue]] | None:
-    for rule in _RULES:
+def _first_rule_match(
+    text: str, position: int, rules: tuple[Rule, ...]
+) -> tuple[int, dict[str, RatingValue]] | None:
+    for rule in rules:
         try:
             found = rule(text, position)
         except (InvalidOperation, ValueError, ZeroDivisionError):
@@ -372,9 +383,10 @@ def _first_rule_match(text: str, position: int) -> tuple[int, dict[str, RatingVa
     return None
 
 
-def parse_ratings(text: str) -> Ratings:
-    """The ratings on one label line ("480V 3PH 60HZ"); empty `Ratings` when there are none."""
-    return read_ratings(text).ratings
+def parse_ratings(text: str, breaker: bool = False) -> Ratings:
+    """The ratings on one label line ("480V 3PH 60HZ"); empty `Ratings` when there are none
+    (`breaker` as `read_ratings` takes it)."""
+    return read_ratings(text, breaker).ratings
 
 
 def combine_values(parts: Iterable[dict[str, RatingValue]]) -> Ratings:
@@ -431,8 +443,19 @@ DESIGNATION_CLASSES: dict[str, str | None] = {
 _CLASS_ALTERNATIVES = "|".join(
     sorted((name for name in DESIGNATION_CLASSES if name.isalpha()), key=len, reverse=True)
 )
+#: The same class letters after the number of the sheet they are drawn on ("4Q2" is breaker Q2
+#: of sheet 4, "9QF1", "5T1": QElectroTech's default labels, and many European offices'). X is
+#: left out: "4X25" is a cable of four 25 mm2 cores.
+_SHEET_CLASS_ALTERNATIVES = "|".join(
+    sorted(
+        (name for name in DESIGNATION_CLASSES if name.isalpha() and name != "X"),
+        key=len,
+        reverse=True,
+    )
+)
 _DESIGNATION = re.compile(
     rf"""(?:(?:{_CLASS_ALTERNATIVES})[-.]?\d{{1,4}}[A-Z]?(?:[.-]\d{{1,3}})?
+         |\d{{1,3}}(?:{_SHEET_CLASS_ALTERNATIVES})\d{{1,4}}
          |(?:52|89)(?:-[A-Z]{{0,3}}\d{{1,3}}[A-Z]?|[A-Z]{{1,3}}\d{{0,3}})
          |(?:[=+][A-Z0-9.]+)*-\d{{0,2}}[A-Z]{{1,3}}\d{{1,4}}(?:\.\d{{1,3}})?[A-Z]?)""",
     re.IGNORECASE | re.VERBOSE,
@@ -445,13 +468,14 @@ _REFERENCE_WORDS = frozenset(
 _MAX_LABEL_WORDS = 8
 
 
-def parse_designation(text: str) -> str | None:
+def parse_designation(text: str, breaker: bool = False) -> str | None:
     """The component designation on a label line ("CB-3 1600A" -> "CB-3"), as written, or None.
 
-    Rating tokens are skipped first ("C2A" is a 2 A breaker, "52A" is 52 A). Lines that refer to
-    another drawing or component ("TO MCC-1", "SEE NOTE 3") and sentences name nothing.
+    Rating tokens are skipped first ("C2A" is a 2 A breaker, "52A" is 52 A, and on a breaker's
+    label, `breaker`, so is "C2"). Lines that refer to another drawing or component ("TO
+    MCC-1", "SEE NOTE 3") and sentences name nothing.
     """
-    reading = read_ratings(text)
+    reading = read_ratings(text, breaker)
     # Brackets, list punctuation and stray dots or quotes around a word (OCR reads a stroke
     # beside a label as "." or "*") are not part of a designation.
     words = [word.strip("()[]:;,.*'\"`") for word in reading.unparsed.split()]
@@ -503,3 +527,20 @@ def designation_type(name: str) -> str | None:
     if letters is None or letters in SHARED_CLASSES:
         return None
     return DESIGNATION_CLASSES.get(letters)
+
+
+def read_label_lines(lines: Sequence[str], component_type: str) -> tuple[str | None, Ratings]:
+    """The name and ratings that a component's label lines (in reading order) give it: the first
+    designation, and the union of the ratings (`combine_ratings`).
+
+    The lines of a breaker (its type, or a designation whose letters mark one: "4Q3" beside
+    "C16 30mA") also read a trip curve without its unit as the rated current, and that token is
+    then no designation: the breaker is 4Q3, of 16 A, not "C16"."""
+    breaker = component_type == "circuit_breaker" or any(
+        designation_type_hint(name) == "circuit_breaker"
+        for name in map(parse_designation, lines)
+        if name
+    )
+    names = [name for name in (parse_designation(line, breaker) for line in lines) if name]
+    ratings = combine_ratings(parse_ratings(line, breaker) for line in lines)
+    return (names[0] if names else None), ratings

@@ -16,6 +16,7 @@ from sld.text.ratings import (
     designation_type_hint,
     parse_designation,
     parse_ratings,
+    read_label_lines,
     read_ratings,
 )
 
@@ -301,6 +302,13 @@ DESIGNATIONS = [
     ("(G1)", "G1", "generator"),
     ("MAIN CB-1", "CB-1", "circuit_breaker"),
     ("cb-4", "cb-4", "circuit_breaker"),
+    # The number of the sheet before the class letters (QElectroTech's labels).
+    ("4Q2", "4Q2", "circuit_breaker"),
+    ("9QF1", "9QF1", "circuit_breaker"),
+    ("4Q1 80A", "4Q1", "circuit_breaker"),
+    ("5T1", "5T1", "transformer"),
+    ("12F3", "12F3", "fuse"),
+    ("21K1", "21K1", None),
     # Components outside the core types still have names: capacitors, arresters, meters, panels.
     ("CAP-1", "CAP-1", None),
     ("C2 200 KVAR", "C2", None),
@@ -367,6 +375,11 @@ NOT_DESIGNATIONS = [
     "SHEET 1 OF 3",
     "1. CB-1 SHALL BE PROVIDED WITH SHUNT TRIP AND AUX CONTACTS",
     "2024-03-15",
+    # Cables and cross-sections after a number are not sheet-numbered designations.
+    "4X25",
+    "3X240",
+    "16mm2",
+    "404N",
     "",
 ]
 
@@ -477,3 +490,30 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 def test_joined_ratings_are_the_union_of_their_parts(parts: list[str], separator: str) -> None:
     joined = parse_ratings(separator.join(parts))
     assert joined == combine_ratings(parse_ratings(part) for part in parts)
+
+
+# --- a component's label lines together -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "kind", "name", "current"),
+    [
+        # The QElectroTech industrial project: the tag, then the curve and the RCD's sensitivity.
+        (["4Q3", "C16 30mA"], "symbol", "4Q3", 16.0),
+        (["C16 30mA", "4Q3"], "circuit_breaker", "4Q3", 16.0),
+        (["C2"], "circuit_breaker", None, 2.0),
+        (["Q1", "B10"], "symbol", "Q1", 10.0),
+        (["D32 3P"], "circuit_breaker", None, 32.0),
+        (["C32A 1P+N"], "circuit_breaker", None, 32.0),
+        # Elsewhere "C2" is a capacitor's designation.
+        (["C2 200 KVAR"], "capacitor", "C2", None),
+        (["C2"], "symbol", "C2", None),
+        (["CB-1", "1600A"], "circuit_breaker", "CB-1", 1600.0),
+    ],
+)
+def test_a_breakers_labels_read_the_trip_curve_without_its_unit(
+    lines: list[str], kind: str, name: str | None, current: float | None
+) -> None:
+    found, ratings = read_label_lines(lines, kind)
+    assert found == name
+    assert ratings.current_a == current
