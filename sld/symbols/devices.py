@@ -9,7 +9,8 @@ device candidate, unless it is one of the drawing conventions that also sit on c
 - junction dots: small solid blobs where conductors meet;
 - filled annotations: large solid shapes (cable-length balloons);
 - terminal strips: three or more small equal marks in a row;
-- marks outside the sheet frame (zone ticks) and lone letters.
+- marks outside the sheet frame (zone ticks), marks in the cells of tables (the title block,
+  schedules: `sld.symbols.tables`) and lone letters.
 
 A device whose terminals stop a little short of their conductors is still on them, and
 devices drawn end to end with no wire between them (a meter right on top of a breaker) are
@@ -38,6 +39,7 @@ from networkx.utils import UnionFind
 
 from sld.pages.ink import Binary
 from sld.symbols.linework import Linework
+from sld.symbols.tables import table_cells
 
 #: Strokes of one symbol are at most this far apart (units) ...
 JOIN_UNITS = 0.3
@@ -167,6 +169,7 @@ def find_devices(work: Linework) -> list[DeviceCandidate]:
     blobs: list[_Blob] = []
     loose: list[_Blob] = []
     fx0, fy0, fx1, fy1 = work.inside_frame
+    cells = table_cells(work.ink, work.drawn, unit)
     for index in range(1, count):
         x, y, w, h, _ = (int(v) for v in stats[index])
         longest = max(w, h)
@@ -175,6 +178,9 @@ def find_devices(work: Linework) -> list[DeviceCandidate]:
         # Outside the sheet frame (zone marks, the frame's own corners): no device. The centre
         # decides, as a corner box shares its side with the frame.
         if not (fx0 <= x + w / 2 < fx1 and fy0 <= y + h / 2 < fy1):
+            continue
+        # In a table (the title block, a schedule): marks in its cells, no device.
+        if any(cx0 <= x + w / 2 < cx1 and cy0 <= y + h / 2 < cy1 for cx0, cy0, cx1, cy1 in cells):
             continue
         # The blob's strokes: its residual ink and the conductor pixels that bridge it.
         mask = np.bitwise_and(

@@ -211,3 +211,47 @@ def test_devices_end_to_end_without_a_wire_between_are_two() -> None:
     breaker, meter = int(np.argmax(overlap[:, 0])), int(np.argmax(overlap[:, 1]))
     assert overlap[breaker, 0] >= 0.5
     assert meter != breaker and overlap[meter, 1] > 0
+
+
+def titled_sheet(relay_grid: bool) -> Drawing:
+    """A breaker on a wire, and a title block: a ruled table, lettering in its cells and a tick
+    box standing on one of its rules (as "REV" boxes and stamps do). With `relay_grid`, the
+    breaker carries a grid of small boxed releases instead (a multi-pole breaker's relay block,
+    cells with walls shared, like a small table)."""
+    drawing = Drawing(width=520.0, height=320.0)
+    drawing.wire((80.0, 40.0), (80.0, 95.0))
+    drawing.wire((80.0, 105.0), (80.0, 200.0))
+    drawing.breaker(80.0, 100.0)
+    if relay_grid:  # right under the breaker, a release drawn in each cell
+        for x, y in itertools.product((70.0, 80.0), (105.0, 113.0)):
+            drawing.wire((x, y), (x + 10.0, y), (x + 10.0, y + 8.0), (x, y + 8.0), (x, y))
+            drawing.wire((x + 3.0, y + 2.0), (x + 7.0, y + 6.0))
+    left, right, top = 240.0, 500.0, 240.0
+    rows = [top + 12.0 * k for k in range(5)]
+    for y in rows:
+        drawing.wire((left, y), (right, y))
+    for x in (left, 300.0, 380.0, 440.0, right):
+        drawing.wire((x, top), (x, rows[-1]))
+    for row, y in enumerate(rows[:-1]):
+        for column, x in enumerate((left, 300.0, 380.0, 440.0)):
+            drawing.text(f"R{row}C{column} DATE", x + 3.0, y + 9.0, size=6.0)
+    drawing.breaker(470.0, rows[1], size=6.0)  # a tick box on a rule, no device
+    for row in range(4):
+        drawing.text(f"Q{row} 400 V", 120.0, 60.0 + 12 * row)
+    return drawing
+
+
+@BOTH
+def test_marks_in_a_title_block_are_no_device(kind: str, tmp_path: Path) -> None:
+    drawing = titled_sheet(relay_grid=False)
+    found = candidates_pt(drawing.page(kind, tmp_path), drawing.text_detections())
+    assert [c.box[0] < 100 for c in found] == [True]
+
+
+def test_a_grid_of_releases_on_a_breaker_is_no_table(tmp_path: Path) -> None:
+    """Cells side by side with shared walls, but a few units wide: part of the device."""
+    drawing = titled_sheet(relay_grid=True)
+    found = candidates_pt(drawing.page("vector", tmp_path), drawing.text_detections())
+    near_the_wire = [c for c in found if c.box[0] < 100]
+    assert max(c.box[3] for c in near_the_wire) >= 120  # the releases were looked at
+    assert len(found) == len(near_the_wire)  # and the title block still holds no device
