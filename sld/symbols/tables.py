@@ -67,7 +67,9 @@ def table_cells(ink: Binary, drawn: Binary, unit: float) -> list[Box]:
 
 def _cells(ink: Binary, drawn: Binary, unit: float) -> tuple[list[Box], list[bool]]:
     """Closed rectangles of paper of a table cell's size, and whether each has writing in it."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats((1 - ink).astype(np.uint8), 4)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(
+        (1 - ink).astype(np.uint8), connectivity=4
+    )
     height, width = ink.shape
     low, high = (bound * unit for bound in CELL_HEIGHT_UNITS)
     cells: list[Box] = []
