@@ -440,19 +440,18 @@ DESIGNATION_CLASSES: dict[str, str | None] = {
     **dict.fromkeys(("LP", "PP", "PNL", "DB", "MDB", "SDB"), None),
 }
 
-_CLASS_ALTERNATIVES = "|".join(
-    sorted((name for name in DESIGNATION_CLASSES if name.isalpha()), key=len, reverse=True)
-)
+
+def _longest_first(classes: Iterable[str]) -> str:
+    """Regex alternatives of class letters, longest first (alternatives are tried in order)."""
+    return "|".join(sorted(classes, key=len, reverse=True))
+
+
+_LETTER_CLASSES = [name for name in DESIGNATION_CLASSES if name.isalpha()]
+_CLASS_ALTERNATIVES = _longest_first(_LETTER_CLASSES)
 #: The same class letters after the number of the sheet they are drawn on ("4Q2" is breaker Q2
 #: of sheet 4, "9QF1", "5T1": QElectroTech's default labels, and many European offices'). X is
 #: left out: "4X25" is a cable of four 25 mm2 cores.
-_SHEET_CLASS_ALTERNATIVES = "|".join(
-    sorted(
-        (name for name in DESIGNATION_CLASSES if name.isalpha() and name != "X"),
-        key=len,
-        reverse=True,
-    )
-)
+_SHEET_CLASS_ALTERNATIVES = _longest_first(name for name in _LETTER_CLASSES if name != "X")
 _DESIGNATION = re.compile(
     rf"""(?:(?:{_CLASS_ALTERNATIVES})[-.]?\d{{1,4}}[A-Z]?(?:[.-]\d{{1,3}})?
          |\d{{1,3}}(?:{_SHEET_CLASS_ALTERNATIVES})\d{{1,4}}
@@ -536,11 +535,11 @@ def read_label_lines(lines: Sequence[str], component_type: str) -> tuple[str | N
     The lines of a breaker (its type, or a designation whose letters mark one: "4Q3" beside
     "C16 30mA") also read a trip curve without its unit as the rated current, and that token is
     then no designation: the breaker is 4Q3, of 16 A, not "C16"."""
+    plain = [parse_designation(line) for line in lines]
     breaker = component_type == "circuit_breaker" or any(
-        designation_type_hint(name) == "circuit_breaker"
-        for name in map(parse_designation, lines)
-        if name
+        designation_type_hint(name) == "circuit_breaker" for name in plain if name
     )
-    names = [name for name in (parse_designation(line, breaker) for line in lines) if name]
+    read = [parse_designation(line, breaker) for line in lines] if breaker else plain
+    names = [name for name in read if name]
     ratings = combine_ratings(parse_ratings(line, breaker) for line in lines)
     return (names[0] if names else None), ratings
