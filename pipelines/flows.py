@@ -129,8 +129,9 @@ def _run_locally(stage: Callable[..., Result], /, *args: Any) -> Result:
 
 def pages_as_tasks(workers: int) -> PageMapper:
     """A page mapper that submits each page as a `digitise-page` task run to the flow's task
-    runner (Prefect's default thread pool), `workers` at once; its stages run as task runs
-    nested in it, with their retries. One worker: the pages run one by one in the flow itself.
+    runner (Prefect's default thread pool), `workers` at once; its model stages run as task
+    runs nested in it, with their retries, and the local ones in it directly. One worker: the
+    pages run one by one in the flow itself.
     """
 
     def mapper(job: PageJob, indexes: Sequence[int], /) -> Iterator[DigitisedPage]:

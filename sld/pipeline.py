@@ -2,8 +2,9 @@
 
 The sequence is written once, here. How each stage is executed is the caller's choice through
 `run_stage`: the CLI calls the functions directly (no server, fast start); the Prefect flow in
-`pipelines/flows.py` passes a runner that executes each stage as a Prefect task, so the same
-sequence shows up as task runs with retries and logs in the Prefect UI. How the pages of one
+`pipelines/flows.py` passes a runner that executes the stages that meet the outside world
+(database, model server) as Prefect tasks with retries, and the others in the flow run with
+their time in its log. How the pages of one
 file share the time is the caller's choice too, through `map_pages`: one after another, or
 `settings.page_workers` at once in threads (`in_threads`; the flow submits them to its Prefect
 task runner instead), which pays where the stages wait on a model server.
